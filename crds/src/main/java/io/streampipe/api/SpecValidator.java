@@ -1,0 +1,280 @@
+package io.streampipe.api;
+
+import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.SourceSpec;
+import io.streampipe.api.v1alpha1.SourceSpec.FieldType;
+import io.streampipe.api.v1alpha1.SourceSpec.SchemaField;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.api.v1alpha1.TransformSpec;
+import io.streampipe.api.v1alpha1.TransformSpec.WindowType;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+/**
+ * The rules of the CRD's CEL validations, in Java, plus what CEL cannot check (regexes compile). The API server is the
+ * first gate; this one guards specs that never passed through it (a local run of an example, a job started by hand)
+ * and lets the operator explain problems it finds in a condition. Each problem names its field.
+ */
+public final class SpecValidator {
+    private SpecValidator() {
+    }
+
+    /** Every problem found, each starting with the field's path; empty when the spec is valid. */
+    public static List<String> problems(StreamingPipelineSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (spec.parallelism < 1) {
+            problems.add("spec.parallelism must be at least 1");
+        }
+        if (spec.maxParallelism != null && spec.maxParallelism < spec.parallelism) {
+            problems.add("spec.maxParallelism must be greater than or equal to spec.parallelism");
+        }
+        if (spec.source == null || spec.source.kafka == null) {
+            problems.add("spec.source.kafka is required");
+        } else {
+            source(spec.source, problems);
+        }
+        if (spec.transform == null || spec.transform.keyBy == null || spec.transform.keyBy.isEmpty()) {
+            problems.add("spec.transform.keyBy needs at least one field");
+        } else if (spec.source != null && spec.source.schema != null) {
+            transform(spec, problems);
+        }
+        if (spec.sink == null || spec.sink.postgres == null) {
+            problems.add("spec.sink.postgres is required");
+        } else {
+            check(problems, () -> SqlIdentifiers.quoteTable("spec.sink.postgres.table", spec.sink.postgres.table));
+            check(problems, () -> Durations.parse("spec.sink.postgres.batch.interval", spec.sink.postgres.batch.interval));
+            if (spec.sink.postgres.jdbcUrl == null || !spec.sink.postgres.jdbcUrl.startsWith("jdbc:postgresql://")) {
+                problems.add("spec.sink.postgres.jdbcUrl must start with jdbc:postgresql://");
+            }
+        }
+        if (spec.deadLetter == null) {
+            problems.add("spec.deadLetter.table is required");
+        } else {
+            check(problems, () -> SqlIdentifiers.quoteTable("spec.deadLetter.table", spec.deadLetter.table));
+        }
+        if (spec.lateData != null) {
+            boolean drop = Boolean.TRUE.equals(spec.lateData.drop);
+            if ((spec.lateData.table != null) == drop) {
+                problems.add("spec.lateData: set exactly one of table or drop: true");
+            } else if (spec.lateData.table != null) {
+                check(problems, () -> SqlIdentifiers.quoteTable("spec.lateData.table", spec.lateData.table));
+            }
+        }
+        checkpointing(spec.checkpointing, problems);
+        return problems;
+    }
+
+    /** @throws IllegalArgumentException listing every problem */
+    public static void requireValid(StreamingPipelineSpec spec) {
+        List<String> problems = problems(spec);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid pipeline spec:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    private static void source(SourceSpec source, List<String> problems) {
+        var kafka = source.kafka;
+        if ((kafka.topic == null) == (kafka.topicPattern == null)) {
+            problems.add("spec.source.kafka: set exactly one of topic or topicPattern");
+        }
+        if (kafka.topicPattern != null) {
+            regex(problems, "spec.source.kafka.topicPattern", kafka.topicPattern);
+        }
+        if (kafka.bootstrapServers == null || kafka.bootstrapServers.isBlank()) {
+            problems.add("spec.source.kafka.bootstrapServers is required");
+        }
+        if (kafka.groupId == null || kafka.groupId.isBlank()) {
+            problems.add("spec.source.kafka.groupId is required");
+        }
+        if (kafka.properties != null) {
+            kafka.properties.keySet().stream()
+                    .filter(k -> k.toLowerCase().contains("password") || k.toLowerCase().contains("jaas"))
+                    .forEach(k -> problems.add("spec.source.kafka.properties." + k + " must not carry secrets: use credentialsSecretRef"));
+        }
+        var offsets = source.startingOffsets;
+        if (offsets != null && (offsets.policy == SourceSpec.OffsetPolicy.TIMESTAMP) != (offsets.timestamp != null)) {
+            problems.add("spec.source.startingOffsets.timestamp is required when, and only when, policy is timestamp");
+        }
+        if (offsets != null && offsets.timestamp != null) {
+            check(problems, () -> Timestamps.parse("spec.source.startingOffsets.timestamp", offsets.timestamp));
+        }
+        if (source.schema == null || source.schema.isEmpty()) {
+            problems.add("spec.source.schema needs at least one field");
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < source.schema.size(); i++) {
+            SchemaField field = source.schema.get(i);
+            String path = "spec.source.schema[" + i + "]";
+            check(problems, () -> SqlIdentifiers.quote(path + ".name", field.name));
+            if (!names.add(field.name)) {
+                problems.add(path + ".name: '" + field.name + "' is declared twice");
+            }
+            if (field.type == null) {
+                problems.add(path + ".type is required (string, long, double, boolean or timestamp)");
+            }
+            if (field.pattern != null) {
+                regex(problems, path + ".pattern", field.pattern);
+            }
+            if (field.min != null && field.max != null && field.min > field.max) {
+                problems.add(path + ".min must be <= max");
+            }
+        }
+        if (source.eventTime != null) {
+            SchemaField timeField = byName(source.schema).get(source.eventTime.field);
+            if (timeField == null || (timeField.type != FieldType.TIMESTAMP && timeField.type != FieldType.LONG)) {
+                problems.add("spec.source.eventTime.field must name a field of spec.source.schema of type timestamp or long (epoch millis)");
+            }
+            check(problems, () -> Durations.parse("spec.source.eventTime.maxOutOfOrderness", source.eventTime.maxOutOfOrderness));
+            if (source.eventTime.idleTimeout != null) {
+                check(problems, () -> Durations.parse("spec.source.eventTime.idleTimeout", source.eventTime.idleTimeout));
+            }
+        }
+    }
+
+    private static void transform(StreamingPipelineSpec spec, List<String> problems) {
+        TransformSpec transform = spec.transform;
+        Map<String, SchemaField> schema = byName(spec.source.schema);
+        for (String key : transform.keyBy) {
+            if (!schema.containsKey(key)) {
+                problems.add("spec.transform.keyBy: '" + key + "' is not a field of spec.source.schema");
+            }
+        }
+        if (new HashSet<>(transform.keyBy).size() != transform.keyBy.size()) {
+            problems.add("spec.transform.keyBy must not repeat a field");
+        }
+        boolean windowed = transform.window != null;
+        boolean hasAggregates = transform.aggregates != null && !transform.aggregates.isEmpty();
+        if (windowed != hasAggregates) {
+            problems.add("spec.transform.aggregates: a window needs at least one aggregate, and aggregates need a window");
+        }
+        if (windowed) {
+            window(transform.window, problems);
+            if (spec.source.eventTime == null) {
+                problems.add("spec.source.eventTime is required when spec.transform.window is set");
+            }
+            if (spec.lateData == null) {
+                problems.add("spec.lateData is required when spec.transform.window is set: late events go to a table or are dropped explicitly, never silently");
+            }
+        }
+        Set<String> aggregateNames = new HashSet<>();
+        for (int i = 0; i < (hasAggregates ? transform.aggregates.size() : 0); i++) {
+            var aggregate = transform.aggregates.get(i);
+            String path = "spec.transform.aggregates[" + i + "]";
+            check(problems, () -> SqlIdentifiers.quote(path + ".name", aggregate.name));
+            if (!aggregateNames.add(aggregate.name) || transform.keyBy.contains(aggregate.name)
+                    || "window_start".equals(aggregate.name) || "window_end".equals(aggregate.name)) {
+                problems.add(path + ".name must be unique and differ from keyBy fields, window_start and window_end");
+            }
+            if (aggregate.fn == null) {
+                problems.add(path + ".fn is required (count, sum, avg, min or max)");
+            } else if (aggregate.fn != TransformSpec.AggregateFunction.COUNT) {
+                SchemaField field = schema.get(aggregate.field);
+                if (field == null || (field.type != FieldType.LONG && field.type != FieldType.DOUBLE)) {
+                    problems.add(path + ".field must name a long or double field of spec.source.schema");
+                }
+            }
+        }
+        if (transform.having != null) {
+            for (int i = 0; i < transform.having.size(); i++) {
+                if (!aggregateNames.contains(transform.having.get(i).field)) {
+                    problems.add("spec.transform.having[" + i + "].field must name an aggregate of spec.transform.aggregates");
+                }
+            }
+        }
+        List<String> primaryKey = spec.sink == null || spec.sink.postgres == null ? null : spec.sink.postgres.primaryKey;
+        if (primaryKey != null) {
+            Set<String> expected = new HashSet<>(transform.keyBy);
+            if (windowed) {
+                expected.add("window_start");
+            }
+            if (!new HashSet<>(primaryKey).equals(expected) || primaryKey.size() != expected.size()) {
+                problems.add("spec.sink.postgres.primaryKey must be the keyBy fields, plus window_start when windowed");
+            }
+        }
+    }
+
+    private static void window(TransformSpec.Window window, List<String> problems) {
+        if (window.type == null) {
+            problems.add("spec.transform.window.type is required (tumbling, sliding or session)");
+            return;
+        }
+        if (window.type == WindowType.SESSION) {
+            if (window.gap == null) {
+                problems.add("spec.transform.window.gap is required when type is session");
+            }
+            if (window.size != null || window.slide != null) {
+                problems.add("spec.transform.window: size and slide are not used by session windows");
+            }
+        } else {
+            if (window.size == null) {
+                problems.add("spec.transform.window.size is required when type is " + window.type.name().toLowerCase());
+            }
+            if (window.gap != null) {
+                problems.add("spec.transform.window.gap is only allowed when type is session");
+            }
+            if (window.type == WindowType.SLIDING && window.slide == null) {
+                problems.add("spec.transform.window.slide is required when type is sliding");
+            }
+            if (window.type == WindowType.TUMBLING && window.slide != null) {
+                problems.add("spec.transform.window.slide is only allowed when type is sliding");
+            }
+        }
+        for (var entry : Map.of("size", nullToEmpty(window.size), "slide", nullToEmpty(window.slide),
+                "gap", nullToEmpty(window.gap), "allowedLateness", nullToEmpty(window.allowedLateness)).entrySet()) {
+            if (!entry.getValue().isEmpty()) {
+                check(problems, () -> Durations.parse("spec.transform.window." + entry.getKey(), entry.getValue()));
+            }
+        }
+        if (window.type == WindowType.SLIDING && window.size != null && window.slide != null && problems.isEmpty()
+                && Durations.parse("size", window.slide).compareTo(Durations.parse("size", window.size)) >= 0) {
+            problems.add("spec.transform.window.slide must be shorter than spec.transform.window.size");
+        }
+    }
+
+    private static void checkpointing(CheckpointingSpec checkpointing, List<String> problems) {
+        if (checkpointing == null || checkpointing.storage == null) {
+            problems.add("spec.checkpointing.storage is required");
+            return;
+        }
+        var storage = checkpointing.storage;
+        long set = java.util.stream.Stream.of(storage.s3, storage.gcs, storage.azure, storage.pvc, storage.path)
+                .filter(java.util.Objects::nonNull).count();
+        if (set != 1) {
+            problems.add("spec.checkpointing.storage: set exactly one of s3, gcs, azure, pvc or path");
+        }
+        check(problems, () -> Durations.parse("spec.checkpointing.interval", checkpointing.interval));
+    }
+
+    private static Map<String, SchemaField> byName(List<SchemaField> schema) {
+        return schema.stream().filter(f -> f.name != null)
+                .collect(Collectors.toMap(f -> f.name, Function.identity(), (a, b) -> a));
+    }
+
+    private static void regex(List<String> problems, String field, String regex) {
+        try {
+            java.util.regex.Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            problems.add(field + ": not a valid regular expression: " + e.getDescription());
+        }
+    }
+
+    private static void check(List<String> problems, Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}

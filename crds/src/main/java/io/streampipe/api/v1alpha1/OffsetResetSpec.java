@@ -1,0 +1,43 @@
+package io.streampipe.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * A one-shot Kafka offset reset. With keepState the Kafka source gets a new uid (a new "source epoch" derived from the
+ * token) and the job restores the rest of its state with allowNonRestoredState; without it the job starts empty.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.to != 'timestamp' || has(self.timestamp)",
+        message = "offsetReset.timestamp is required when to is timestamp")
+@ValidationRule(value = "self.to == 'timestamp' || !has(self.timestamp)",
+        message = "offsetReset.timestamp is only allowed when to is timestamp")
+public class OffsetResetSpec {
+    @Required
+    @Pattern("^[A-Za-z0-9._-]{1,63}$")
+    @JsonPropertyDescription("A new value applies the reset once; status.appliedTokens.offsetReset records the value applied.")
+    public String token;
+
+    @Required
+    @JsonPropertyDescription("earliest, latest or timestamp.")
+    public Target to;
+
+    @Pattern(Patterns.TIMESTAMP)
+    @JsonPropertyDescription("RFC 3339 instant; required when to is timestamp.")
+    public String timestamp;
+
+    @Default("true")
+    @JsonPropertyDescription("Keep window state across the reset (only the source restarts at the new offsets).")
+    public boolean keepState = true;
+
+    public enum Target {
+        @JsonProperty("earliest") EARLIEST,
+        @JsonProperty("latest") LATEST,
+        @JsonProperty("timestamp") TIMESTAMP
+    }
+}

@@ -1,0 +1,66 @@
+package io.streampipe.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+import java.util.List;
+
+/** Where results go. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SinkSpec {
+    @Required
+    @JsonPropertyDescription("PostgreSQL upsert sink: INSERT ... ON CONFLICT (primary key) DO UPDATE, so replays are idempotent.")
+    public Postgres postgres;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Postgres {
+        @Required
+        @Pattern("^jdbc:postgresql://[^?]+(\\?[^;]*)?$")
+        @JsonPropertyDescription("JDBC URL, e.g. jdbc:postgresql://pg:5432/analytics. No password here: use credentialsSecretRef.")
+        public String jdbcUrl;
+
+        @Required
+        @Pattern(Patterns.TABLE)
+        @JsonPropertyDescription("Result table, optionally schema-qualified (lower case identifiers; always quoted in SQL).")
+        public String table;
+
+        @Size(max = 17)
+        @JsonPropertyDescription("Primary key of the table: the keyBy fields, plus window_start when windowed. Derived when omitted.")
+        public List<String> primaryKey;
+
+        @JsonPropertyDescription("Secret with the database username and password.")
+        public SecretKeyRef credentialsSecretRef;
+
+        @JsonPropertyDescription("Create the result, late-data and dead-letter tables if they do not exist.")
+        public boolean createTable;
+
+        @JsonPropertyDescription("Write batching.")
+        public Batch batch = new Batch();
+
+        @Default("3")
+        @Min(0)
+        @Max(100)
+        @JsonPropertyDescription("Retries of a failed batch, with backoff, before the job fails and restarts from its checkpoint.")
+        public int maxRetries = 3;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Batch {
+        @Default("500")
+        @Min(1)
+        @Max(100000)
+        @JsonPropertyDescription("Rows per batch.")
+        public int size = 500;
+
+        @Default("200ms")
+        @Pattern(Patterns.DURATION)
+        @JsonPropertyDescription("Longest time a row waits in a batch.")
+        public String interval = "200ms";
+    }
+}

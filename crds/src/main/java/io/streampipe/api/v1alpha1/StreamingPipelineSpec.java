@@ -1,0 +1,108 @@
+package io.streampipe.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.Map;
+
+/**
+ * The desired pipeline. Rules that span sections are checked here by the API server (CEL), so that a manifest
+ * the server accepts is one the job can run.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(oldSelf.maxParallelism) || (has(self.maxParallelism) && self.maxParallelism == oldSelf.maxParallelism)",
+        message = "spec.maxParallelism is immutable once set: changing it would break keyed state")
+@ValidationRule(value = "!has(self.maxParallelism) || self.maxParallelism >= self.parallelism",
+        message = "spec.maxParallelism must be greater than or equal to spec.parallelism")
+@ValidationRule(value = "self.transform.keyBy.all(k, self.source.schema.exists(f, f.name == k))",
+        message = "spec.transform.keyBy names a field that is not in spec.source.schema")
+@ValidationRule(value = "!has(self.transform.aggregates) || self.transform.aggregates.all(a, a.fn == 'count' || self.source.schema.exists(f, f.name == a.field && (f.type == 'long' || f.type == 'double')))",
+        message = "spec.transform.aggregates[].field must name a long or double field of spec.source.schema")
+@ValidationRule(value = "!has(self.transform.window) || has(self.source.eventTime)",
+        message = "spec.source.eventTime is required when spec.transform.window is set")
+@ValidationRule(value = "!has(self.transform.window) || has(self.lateData)",
+        message = "spec.lateData is required when spec.transform.window is set: late events go to a table or are dropped explicitly, never silently")
+@ValidationRule(value = "!has(self.sink.postgres.primaryKey) || (size(self.sink.postgres.primaryKey) == size(self.transform.keyBy) + (has(self.transform.window) ? 1 : 0) && self.sink.postgres.primaryKey.all(c, c in self.transform.keyBy || (has(self.transform.window) && c == 'window_start')))",
+        message = "spec.sink.postgres.primaryKey must be the keyBy fields, plus window_start when windowed")
+@ValidationRule(value = "!has(self.upgrade) || !has(self.upgrade.mode) || self.upgrade.mode != 'last-state' || !has(self.checkpointing.storage.path) || !self.checkpointing.storage.path.startsWith('file://')",
+        message = "spec.upgrade.mode last-state needs shared checkpoint storage (s3, gcs, azure or pvc), not a local file:// path")
+@ValidationRule(value = "!has(self.flinkConfiguration) || self.flinkConfiguration.all(k, !k.lowerAscii().contains('password') && !k.lowerAscii().contains('secret') && !k.lowerAscii().contains('access-key'))",
+        message = "spec.flinkConfiguration must not carry secrets: use the credentialsSecretRef fields")
+public class StreamingPipelineSpec {
+    @JsonPropertyDescription("pipeline-job image; default set by the operator's configuration.")
+    public String image;
+
+    @Default("1")
+    @Min(1)
+    @Max(32768)
+    @JsonPropertyDescription("Job parallelism. A change rescales through a savepoint.")
+    public int parallelism = 1;
+
+    @Min(1)
+    @Max(32768)
+    @JsonPropertyDescription("Maximum parallelism (number of key groups). Pinned at first deploy (default 128, recorded in status.maxParallelism) and immutable: changing it breaks keyed state.")
+    public Integer maxParallelism;
+
+    @JsonPropertyDescription("CPU, memory and slots of the Flink pods.")
+    public ResourcesSpec resources = new ResourcesSpec();
+
+    @JsonPropertyDescription("Kubernetes service account of the Flink pods. Default: flink.")
+    public String serviceAccount;
+
+    @Required
+    @JsonPropertyDescription("Kafka source, event schema and event time.")
+    public SourceSpec source;
+
+    @Required
+    @JsonPropertyDescription("Key, window, aggregates and filters.")
+    public TransformSpec transform;
+
+    @Required
+    @JsonPropertyDescription("PostgreSQL upsert sink.")
+    public SinkSpec sink;
+
+    @JsonPropertyDescription("Events later than the window's allowedLateness: a side table or an explicit drop. Required with a window.")
+    public LateDataSpec lateData;
+
+    @Required
+    @JsonPropertyDescription("Table for records that fail parsing or the schema: raw payload, reason, topic/partition/offset and time.")
+    public TableRef deadLetter;
+
+    @Required
+    @JsonPropertyDescription("Checkpoints and their storage.")
+    public CheckpointingSpec checkpointing;
+
+    @JsonPropertyDescription("How spec changes reach the running job.")
+    public UpgradeSpec upgrade = new UpgradeSpec();
+
+    @JsonPropertyDescription("Periodic and on-demand savepoints.")
+    public SavepointsSpec savepoints = new SavepointsSpec();
+
+    @JsonPropertyDescription("A one-shot Kafka offset reset, applied when its token is new.")
+    public OffsetResetSpec offsetReset;
+
+    @JsonPropertyDescription("A one-shot restore from a savepoint, applied when its token is new.")
+    public RestoreSpec restore;
+
+    @Default("running")
+    @JsonPropertyDescription("running, or suspended (stopped with a savepoint; resumes from it).")
+    public State state = State.RUNNING;
+
+    @JsonPropertyDescription("What deleting the pipeline does to the job.")
+    public DeletionSpec deletion = new DeletionSpec();
+
+    @JsonPropertyDescription("Extra Flink configuration (no secrets); streampipe's own keys win.")
+    public Map<String, String> flinkConfiguration;
+
+    public enum State {
+        @JsonProperty("running") RUNNING,
+        @JsonProperty("suspended") SUSPENDED
+    }
+}

@@ -1,0 +1,106 @@
+package io.streampipe.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state. Conditions are the contract; phase is a one-word summary for humans. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StreamingPipelineStatus {
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Ready, Progressing and Degraded conditions.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Pending, Deploying, Running, Upgrading, Suspended, Failed or Deleting.")
+    public String phase;
+
+    @JsonPropertyDescription("Name of the FlinkDeployment that runs the job.")
+    public String flinkDeployment;
+
+    @JsonPropertyDescription("Maximum parallelism pinned at first deploy.")
+    public Integer maxParallelism;
+
+    @JsonPropertyDescription("Hash of the last spec applied to the FlinkDeployment; the operator diffs against it to choose the action.")
+    public String lastAppliedSpecHash;
+
+    @JsonPropertyDescription("The running job.")
+    public Job job;
+
+    @JsonPropertyDescription("Last completed checkpoint.")
+    public Checkpoint lastCheckpoint;
+
+    @JsonPropertyDescription("Last completed savepoint.")
+    public Savepoint lastSavepoint;
+
+    @JsonPropertyDescription("Savepoints taken, newest first, as far as retained.")
+    public List<Savepoint> savepointHistory = new ArrayList<>();
+
+    @JsonPropertyDescription("Tokens of one-shot actions already applied.")
+    public AppliedTokens appliedTokens = new AppliedTokens();
+
+    @JsonPropertyDescription("Kafka source epoch: bumped by offset resets that keep state (it is part of the source's uid).")
+    public String sourceEpoch;
+
+    @JsonPropertyDescription("The upgrade in progress, if any.")
+    public Upgrade upgrade;
+
+    @JsonPropertyDescription("Human-readable summary of the current state.")
+    public String message;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Job {
+        @JsonPropertyDescription("Flink job id.")
+        public String id;
+        @JsonPropertyDescription("Flink job state (RUNNING, FAILING, FINISHED, ...).")
+        public String state;
+        @JsonPropertyDescription("Parallelism the job runs with.")
+        public Integer parallelism;
+        @JsonPropertyDescription("When the job started.")
+        public String startTime;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Checkpoint {
+        @JsonPropertyDescription("When the checkpoint completed.")
+        public String time;
+        @JsonPropertyDescription("Checkpoint location, when known.")
+        public String path;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Savepoint {
+        @JsonPropertyDescription("Savepoint location.")
+        public String path;
+        @JsonPropertyDescription("When it completed.")
+        public String time;
+        @JsonPropertyDescription("Why it was taken: upgrade, periodic, manual, suspend or deletion.")
+        public String reason;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class AppliedTokens {
+        @JsonPropertyDescription("Last savepoints.triggerToken applied.")
+        public String savepoint;
+        @JsonPropertyDescription("Last offsetReset.token applied.")
+        public String offsetReset;
+        @JsonPropertyDescription("Last restore.token applied.")
+        public String restore;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Upgrade {
+        @JsonPropertyDescription("Spec hash upgraded from.")
+        public String from;
+        @JsonPropertyDescription("Spec hash upgraded to.")
+        public String to;
+        @JsonPropertyDescription("Savepoint the new job restores from.")
+        public String savepoint;
+        @JsonPropertyDescription("Current step.")
+        public String step;
+    }
+}

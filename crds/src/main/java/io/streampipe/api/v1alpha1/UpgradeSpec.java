@@ -1,0 +1,33 @@
+package io.streampipe.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+
+/** How a spec change reaches the running job. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class UpgradeSpec {
+    @Default("savepoint")
+    @JsonPropertyDescription("savepoint (stop with a savepoint, restore from it), last-state (restore the latest checkpoint; needs HA) or stateless (start empty).")
+    public Mode mode = Mode.SAVEPOINT;
+
+    @Default("true")
+    @JsonPropertyDescription("Roll back to the last stable spec when the upgraded job does not become stable within timeout.")
+    public boolean rollbackOnFailure = true;
+
+    @Default("10m")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long an upgrade may take before it counts as failed.")
+    public String timeout = "10m";
+
+    @JsonPropertyDescription("Apply a change that breaks state compatibility (key fields, window type, aggregate set) by starting without state. Without it such a change is refused with a Ready=False condition.")
+    public boolean allowIncompatibleState;
+
+    public enum Mode {
+        @JsonProperty("savepoint") SAVEPOINT,
+        @JsonProperty("last-state") LAST_STATE,
+        @JsonProperty("stateless") STATELESS
+    }
+}
