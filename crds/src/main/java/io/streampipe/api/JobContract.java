@@ -1,0 +1,33 @@
+package io.streampipe.api;
+
+/**
+ * How the operator starts the bundled pipeline job, in one place: the job reads these, the operator writes them.
+ * Secrets reach the job only as environment variables filled from Secrets ({@code secretKeyRef}), never in the spec
+ * file, the FlinkDeployment or a ConfigMap.
+ */
+public final class JobContract {
+    /** Entry point of the job jar. */
+    public static final String MAIN_CLASS = "io.streampipe.job.PipelineJob";
+    /** Where the stock Flink image expects user jars in application mode. */
+    public static final String JAR_URI = "local:///opt/flink/usrlib/pipeline-job.jar";
+
+    /** Argument: path of the pipeline spec (JSON, as written by {@link PipelineSpecs#toJson}). */
+    public static final String ARG_SPEC_FILE = "--spec-file";
+    /**
+     * Argument: the Kafka source epoch. It is part of the source operator's uid, so a new epoch starts the source
+     * without its old offsets while the rest of the state is restored (with allowNonRestoredState). Default 0.
+     */
+    public static final String ARG_SOURCE_EPOCH = "--source-epoch";
+
+    /** Directory the operator mounts the job ConfigMap at; the spec is {@link #SPEC_FILE_NAME} inside it. */
+    public static final String SPEC_MOUNT_DIR = "/opt/streampipe/pipeline";
+    public static final String SPEC_FILE_NAME = "spec.json";
+
+    public static final String ENV_POSTGRES_USERNAME = "STREAMPIPE_POSTGRES_USERNAME";
+    public static final String ENV_POSTGRES_PASSWORD = "STREAMPIPE_POSTGRES_PASSWORD";
+    public static final String ENV_KAFKA_USERNAME = "STREAMPIPE_KAFKA_USERNAME";
+    public static final String ENV_KAFKA_PASSWORD = "STREAMPIPE_KAFKA_PASSWORD";
+
+    private JobContract() {
+    }
+}
