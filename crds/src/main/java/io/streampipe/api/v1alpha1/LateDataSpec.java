@@ -3,6 +3,7 @@ package io.streampipe.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What happens to events later than the window's allowed lateness: a side table, or an explicit drop. */
@@ -11,6 +12,7 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "lateData: set exactly one of table or drop: true")
 public class LateDataSpec {
     @Pattern(Patterns.TABLE)
+    @Size(max = 127)
     @JsonPropertyDescription("Table that receives too-late events (raw payload, key, event time, window).")
     public String table;
 

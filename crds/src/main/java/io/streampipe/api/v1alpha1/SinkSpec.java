@@ -27,12 +27,13 @@ public class SinkSpec {
 
         @Required
         @Pattern(Patterns.TABLE)
+        @Size(max = 127)
         @JsonPropertyDescription("Result table, optionally schema-qualified (lower case identifiers; always quoted in SQL).")
         public String table;
 
-        @Size(max = 17)
+        @Size(max = 9)
         @JsonPropertyDescription("Primary key of the table: the keyBy fields, plus window_start when windowed. Derived when omitted.")
-        public List<String> primaryKey;
+        public List<@Size(max = 63) String> primaryKey;
 
         @JsonPropertyDescription("Secret with the database username and password.")
         public SecretKeyRef credentialsSecretRef;

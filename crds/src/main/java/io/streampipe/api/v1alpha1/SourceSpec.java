@@ -31,7 +31,7 @@ public class SourceSpec {
     public Format format = Format.JSON;
 
     @Required
-    @Size(min = 1, max = 100)
+    @Size(min = 1, max = 64)
     @JsonPropertyDescription("The declared fields of an event. Records that do not match go to the dead-letter table.")
     public List<SchemaField> schema = new ArrayList<>();
 
@@ -78,6 +78,7 @@ public class SourceSpec {
         @JsonPropertyDescription("Secret holding the SASL username and password.")
         public SecretKeyRef credentialsSecretRef;
 
+        @Size(max = 64)
         @JsonPropertyDescription("Extra Kafka consumer properties (no secrets).")
         public java.util.Map<String, String> properties;
     }
@@ -133,6 +134,7 @@ public class SourceSpec {
     public static class SchemaField {
         @Required
         @Pattern(Patterns.IDENTIFIER)
+        @Size(max = 63)
         @JsonPropertyDescription("JSON property name, also the column name: lower case letters, digits and _, at most 63 characters.")
         public String name;
 
@@ -152,8 +154,9 @@ public class SourceSpec {
         @JsonPropertyDescription("Java regular expression the whole string must match.")
         public String pattern;
 
+        @Size(max = 256)
         @JsonPropertyDescription("The only values a string may take.")
-        public List<String> allowedValues;
+        public List<@Size(max = 256) String> allowedValues;
 
         public SchemaField() {
         }
@@ -178,6 +181,7 @@ public class SourceSpec {
     public static class EventTime {
         @Required
         @Pattern(Patterns.IDENTIFIER)
+        @Size(max = 63)
         @JsonPropertyDescription("Field of the schema that carries the event time (timestamp or long epoch millis).")
         public String field;
 

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.Map;
@@ -98,6 +99,7 @@ public class StreamingPipelineSpec {
     @JsonPropertyDescription("What deleting the pipeline does to the job.")
     public DeletionSpec deletion = new DeletionSpec();
 
+    @Size(max = 128)
     @JsonPropertyDescription("Extra Flink configuration (no secrets); streampipe's own keys win.")
     public Map<String, String> flinkConfiguration;
 

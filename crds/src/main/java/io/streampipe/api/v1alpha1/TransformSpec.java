@@ -27,18 +27,18 @@ import java.util.List;
         message = "transform.keyBy must not repeat a field")
 public class TransformSpec {
     @Required
-    @Size(min = 1, max = 16)
+    @Size(min = 1, max = 8)
     @JsonPropertyDescription("Fields of the schema that key the state and the result rows.")
-    public List<String> keyBy = new ArrayList<>();
+    public List<@Size(max = 63) String> keyBy = new ArrayList<>();
 
     @JsonPropertyDescription("Event-time window. Omit for a latest-row-per-key upsert.")
     public Window window;
 
-    @Size(max = 32)
+    @Size(max = 16)
     @JsonPropertyDescription("Aggregates computed incrementally per key and window.")
     public List<Aggregate> aggregates = new ArrayList<>();
 
-    @Size(max = 16)
+    @Size(max = 8)
     @JsonPropertyDescription("Filters on aggregates: a window result is written only when all hold.")
     public List<Having> having = new ArrayList<>();
 
@@ -92,6 +92,7 @@ public class TransformSpec {
     public static class Aggregate {
         @Required
         @Pattern(Patterns.IDENTIFIER)
+        @Size(max = 63)
         @JsonPropertyDescription("Result column name.")
         public String name;
 
@@ -100,6 +101,7 @@ public class TransformSpec {
         public AggregateFunction fn;
 
         @Pattern(Patterns.IDENTIFIER)
+        @Size(max = 63)
         @JsonPropertyDescription("Numeric field of the schema to aggregate (not used by count).")
         public String field;
 
@@ -126,6 +128,7 @@ public class TransformSpec {
     public static class Having {
         @Required
         @Pattern(Patterns.IDENTIFIER)
+        @Size(max = 63)
         @JsonPropertyDescription("Aggregate name.")
         public String field;
 
