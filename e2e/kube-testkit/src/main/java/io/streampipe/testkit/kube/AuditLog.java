@@ -1,0 +1,79 @@
+package io.streampipe.testkit.kube;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The kube-apiserver audit log of a test control plane: every request at level Metadata, one
+ * event per request (the RequestReceived stage is omitted; watches also log ResponseStarted).
+ * Requests the API server makes to itself (user {@code system:apiserver}) are included; filter
+ * by {@link Event#user()} to count what a component under test did.
+ */
+public final class AuditLog {
+
+    private static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path path;
+
+    public AuditLog(Path path) {
+        this.path = path;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The events logged so far, oldest first. */
+    public List<Event> events() {
+        String content;
+        try {
+            content = Files.exists(path) ? Files.readString(path) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the audit log " + path, e);
+        }
+        // The API server may be writing the last line right now; only complete lines count.
+        String completeLines = content.substring(0, content.lastIndexOf('\n') + 1);
+        return completeLines.lines().map(AuditLog::parse).toList();
+    }
+
+    /** The events of requests that change state (create, update, patch, delete). */
+    public List<Event> writes() {
+        return events().stream().filter(Event::isWrite).toList();
+    }
+
+    private static Event parse(String line) {
+        JsonNode event;
+        try {
+            event = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Unreadable audit event: " + line, e);
+        }
+        JsonNode object = event.path("objectRef");
+        return new Event(
+                event.path("verb").asText(),
+                event.path("user").path("username").asText(),
+                object.path("resource").asText(null),
+                object.path("subresource").asText(null),
+                object.path("namespace").asText(null),
+                object.path("name").asText(null),
+                event.path("responseStatus").path("code").asInt(),
+                event.path("requestURI").asText());
+    }
+
+    /** One audited request; {@code resource} is the plural, e.g. {@code flinkdeployments}. */
+    public record Event(String verb, String user, String resource, String subresource, String namespace,
+            String name, int responseCode, String requestUri) {
+
+        public boolean isWrite() {
+            return WRITE_VERBS.contains(verb);
+        }
+    }
+}
