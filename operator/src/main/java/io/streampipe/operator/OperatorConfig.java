@@ -1,0 +1,51 @@
+package io.streampipe.operator;
+
+import io.streampipe.api.Durations;
+import io.streampipe.operator.desired.OperatorDefaults;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, from environment variables (as the Helm chart sets them).
+ *
+ * <ul>
+ *   <li>{@code STREAMPIPE_WATCH_NAMESPACES}: comma-separated namespaces to watch; empty or unset: all</li>
+ *   <li>{@code STREAMPIPE_DEFAULT_IMAGE}: pipeline-job image for pipelines that name none</li>
+ *   <li>{@code STREAMPIPE_FLINK_VERSION}: Flink version of that image (names the built-in filesystem plugin jars)</li>
+ *   <li>{@code STREAMPIPE_FLINK_SERVICE_ACCOUNT}: service account of Flink pods for pipelines that name none</li>
+ *   <li>{@code STREAMPIPE_LEADER_ELECTION}: {@code true} (default) to elect a leader among replicas through a Lease</li>
+ *   <li>{@code STREAMPIPE_LEASE_NAME}, {@code STREAMPIPE_LEASE_NAMESPACE} (default: {@code POD_NAMESPACE})</li>
+ *   <li>{@code STREAMPIPE_HTTP_PORT}: port of /healthz, /readyz and /metrics (default 8080)</li>
+ *   <li>{@code STREAMPIPE_RESYNC_INTERVAL}: longest time between two reconciles of an unchanged pipeline (default 10m)</li>
+ *   <li>{@code POD_NAME}: this replica's identity in the Lease and in Events</li>
+ * </ul>
+ */
+public record OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection,
+                             String leaseName, String leaseNamespace, int httpPort, Duration resyncInterval, String instance) {
+    public static final String DEFAULT_IMAGE = "ghcr.io/streampipe/pipeline-job:latest";
+    public static final String DEFAULT_FLINK_VERSION = "1.20.3";
+
+    public static OperatorConfig fromEnvironment(Map<String, String> env) {
+        Set<String> namespaces = Arrays.stream(env.getOrDefault("STREAMPIPE_WATCH_NAMESPACES", "").split(","))
+                .map(String::trim).filter(ns -> !ns.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        OperatorDefaults defaults = new OperatorDefaults(
+                env.getOrDefault("STREAMPIPE_DEFAULT_IMAGE", DEFAULT_IMAGE),
+                env.getOrDefault("STREAMPIPE_FLINK_VERSION", DEFAULT_FLINK_VERSION),
+                env.getOrDefault("STREAMPIPE_FLINK_SERVICE_ACCOUNT", OperatorDefaults.DEFAULT_SERVICE_ACCOUNT));
+        return new OperatorConfig(namespaces, defaults,
+                Boolean.parseBoolean(env.getOrDefault("STREAMPIPE_LEADER_ELECTION", "true")),
+                env.getOrDefault("STREAMPIPE_LEASE_NAME", "streampipe-operator"),
+                env.getOrDefault("STREAMPIPE_LEASE_NAMESPACE", env.get("POD_NAMESPACE")),
+                Integer.parseInt(env.getOrDefault("STREAMPIPE_HTTP_PORT", "8080")),
+                Durations.parse("STREAMPIPE_RESYNC_INTERVAL", env.getOrDefault("STREAMPIPE_RESYNC_INTERVAL", "10m")),
+                env.getOrDefault("POD_NAME", "streampipe-operator"));
+    }
+
+    public boolean watchAllNamespaces() {
+        return watchNamespaces.isEmpty();
+    }
+}

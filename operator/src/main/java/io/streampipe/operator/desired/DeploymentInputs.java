@@ -1,0 +1,15 @@
+package io.streampipe.operator.desired;
+
+/**
+ * The little the desired state needs beyond the spec: values remembered in the pipeline's status (so that a restarted
+ * operator derives the same output) and one flag derived from the FlinkDeployment's status.
+ *
+ * @param maxParallelism    pinned at first deploy (status.maxParallelism); never changes afterwards
+ * @param sourceEpoch       part of the Kafka source's uid (status.sourceEpoch); an offset reset starts a new one
+ * @param startWithoutState the pending change must start the job with empty state (an offset reset with keepState false,
+ *                          or a state-incompatible change the spec opted into); cleared once Flink has deployed it
+ */
+public record DeploymentInputs(int maxParallelism, String sourceEpoch, boolean startWithoutState) {
+    public static final int DEFAULT_MAX_PARALLELISM = 128;
+    public static final String INITIAL_SOURCE_EPOCH = "0";
+}

@@ -1,0 +1,80 @@
+package io.streampipe.operator.plan;
+
+import io.streampipe.api.JobContract;
+import io.streampipe.api.v1alpha1.OffsetResetSpec;
+import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
+import io.streampipe.api.v1alpha1.UpgradeSpec;
+import io.streampipe.operator.desired.DeploymentInputs;
+import io.streampipe.operator.desired.StateSchema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the next apply should be, derived only from the pipeline (spec and status) and what is observed: the inputs of
+ * the desired state, the tokens that will count as applied, and the problems that block applying at all. A change of
+ * the state schema against the job Flink runs is refused, or, when the spec opts in, applied by starting without state
+ * until Flink has deployed it.
+ *
+ * <p>This is what makes the operator restartable: the pinned max parallelism, the source epoch and the applied tokens
+ * live in the pipeline's status (recorded before the FlinkDeployment is written), so a restarted operator computes
+ * the same desired state and never applies a token twice.
+ */
+public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List<Problem> problems) {
+
+    public static DeploymentPlan of(StreamingPipeline pipeline, FlinkObservation observed, Map<String, Set<String>> secretKeys) {
+        StreamingPipelineSpec spec = pipeline.getSpec();
+        StreamingPipelineStatus status = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
+        AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
+
+        int maxParallelism = status.maxParallelism != null ? status.maxParallelism
+                : spec.maxParallelism != null ? spec.maxParallelism : DeploymentInputs.DEFAULT_MAX_PARALLELISM;
+        OffsetResetSpec reset = spec.offsetReset;
+        boolean newReset = reset != null && !reset.token.equals(applied.offsetReset);
+        String sourceEpoch = newReset ? sourceEpoch(reset.token)
+                : status.sourceEpoch != null ? status.sourceEpoch : DeploymentInputs.INITIAL_SOURCE_EPOCH;
+        List<String> incompatible = spec.upgrade.mode == UpgradeSpec.Mode.STATELESS ? List.of()
+                : observed.deployedStateSchema().map(StateSchema.of(spec.transform)::incompatibleChangesFrom).orElse(List.of());
+        boolean startWithoutState = reset != null && !reset.keepState && (newReset || !flinkRunsEpoch(observed, sourceEpoch))
+                || !incompatible.isEmpty() && spec.upgrade.allowIncompatibleState;
+
+        AppliedTokens tokens = new AppliedTokens();
+        String trigger = spec.savepoints == null ? null : spec.savepoints.triggerToken;
+        tokens.savepoint = trigger != null && !trigger.isEmpty() ? trigger : applied.savepoint;
+        tokens.offsetReset = reset != null ? reset.token : applied.offsetReset;
+        tokens.restore = spec.restore != null ? spec.restore.token : applied.restore;
+
+        List<Problem> problems = new ArrayList<>(Preflight.problems(pipeline, secretKeys, status.maxParallelism));
+        if (!incompatible.isEmpty() && !spec.upgrade.allowIncompatibleState) {
+            problems.add(new Problem(Problem.INCOMPATIBLE_STATE_CHANGE, String.join(", ", incompatible)
+                    + ": the running job's state cannot be restored after this change; set spec.upgrade.allowIncompatibleState: true"
+                    + " to start without state"));
+        }
+        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState), tokens, problems);
+    }
+
+    /** The source epoch of an offset reset: its token, which the job makes part of the Kafka source's uid. */
+    static String sourceEpoch(String offsetResetToken) {
+        return offsetResetToken;
+    }
+
+    /** Whether the Flink operator has deployed the job with this source epoch (so a stateless start has happened). */
+    private static boolean flinkRunsEpoch(FlinkObservation observed, String epoch) {
+        return observed.lastReconciledArgs()
+                .map(args -> {
+                    int at = args.indexOf(JobContract.ARG_SOURCE_EPOCH);
+                    return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals(epoch);
+                })
+                .orElse(false);
+    }
+
+    public boolean blocked() {
+        return !problems.isEmpty();
+    }
+}

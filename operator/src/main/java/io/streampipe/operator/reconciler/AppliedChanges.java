@@ -1,0 +1,29 @@
+package io.streampipe.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one reconcile created or updated, collected by the dependents so that the reconciler logs and reports each
+ * change once ("Created FlinkDeployment analytics/sensor-anomalies").
+ */
+final class AppliedChanges {
+    /** One write: {@code verb} is Created or Updated. */
+    record Change(String verb, String kind, String namespace, String name) {
+        String describe() {
+            return verb + " " + kind + " " + namespace + "/" + name;
+        }
+    }
+
+    private final List<Change> changes = new ArrayList<>();
+
+    synchronized void add(String verb, HasMetadata resource) {
+        changes.add(new Change(verb, resource.getKind(), resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
+    }
+
+    synchronized List<Change> all() {
+        return List.copyOf(changes);
+    }
+}

@@ -1,0 +1,157 @@
+package io.streampipe.operator.reconciler;
+
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.operator.PipelineResources;
+import io.streampipe.operator.desired.DesiredState;
+import io.streampipe.operator.desired.OperatorDefaults;
+import io.streampipe.operator.plan.DeletionPlan;
+import io.streampipe.operator.plan.DeploymentPlan;
+import io.streampipe.operator.plan.FlinkObservation;
+import io.streampipe.operator.plan.Problem;
+import io.streampipe.operator.status.Conditions;
+import io.streampipe.operator.status.StatusMapper;
+import io.streampipe.operator.status.StatusMapper.Applied;
+import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Glue: observe (the pipeline, its FlinkDeployment, the Secrets it names), plan and build the desired state with pure
+ * functions, record what is about to be applied in the status, apply it through the dependents, and report the
+ * resulting status. Every reconcile does all of it; nothing depends on what happened earlier in this process.
+ */
+@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
+        @Dependent(name = "job-config", type = JobConfigMapDependent.class),
+        @Dependent(name = "state-pvc", type = StatePvcDependent.class, reconcilePrecondition = StatePvcDependent.Requested.class),
+        @Dependent(name = "flink-deployment", type = FlinkDeploymentDependent.class, dependsOn = "job-config")})
+@ControllerConfiguration(name = StreamingPipelineReconciler.NAME, fieldManager = PipelineResources.FIELD_MANAGER,
+        finalizerName = PipelineResources.FINALIZER)
+public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline>, Cleaner<StreamingPipeline> {
+    public static final String NAME = "streamingpipeline";
+    static final Duration MIN_RETRY = Duration.ofSeconds(10);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingPipelineReconciler.class);
+
+    private final OperatorDefaults defaults;
+    private final EventRecorder events;
+    private final StatusWriter statusWriter;
+    private final FinalSavepoint finalSavepoint;
+    private final Clock clock;
+
+    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, Clock clock) {
+        this.defaults = defaults;
+        this.events = events;
+        this.statusWriter = new StatusWriter(events);
+        this.finalSavepoint = new FinalSavepoint();
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, StreamingPipeline>> prepareEventSources(EventSourceContext<StreamingPipeline> context) {
+        return List.of(SecretKeys.eventSource(context));
+    }
+
+    @Override
+    public UpdateControl<StreamingPipeline> reconcile(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
+        Instant now = clock.instant();
+        FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
+        DeploymentPlan plan = DeploymentPlan.of(pipeline, flink, SecretKeys.of(context));
+        if (plan.blocked()) {
+            return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, plan.problems(), context, now);
+        }
+
+        DesiredState desired = DesiredState.of(pipeline, plan.inputs(), defaults);
+        Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism());
+        // Remember what is about to be applied before applying it: a restarted operator resumes from this.
+        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, List.of(), now), context);
+
+        PipelineDependent.putDesiredState(context, desired);
+        var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        for (AppliedChanges.Change change : PipelineDependent.changes(context).all()) {
+            LOG.info("{} for StreamingPipeline {}", change.describe(), PipelineResources.qualifiedName(pipeline));
+            events.emit(pipeline, false, change.verb(), change.describe());
+        }
+        if (result.erroredDependentsExist()) {
+            List<Problem> failures = result.getErroredDependents().entrySet().stream()
+                    .map(failed -> new Problem("ApplyFailed", "Could not apply " + failed.getKey().name() + ": "
+                            + failed.getValue().getMessage()))
+                    .toList();
+            return blocked(pipeline, applied, flink, failures, context, now);
+        }
+        FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
+        statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, applyResult, List.of(), now), context);
+        return UpdateControl.noUpdate();
+    }
+
+    /**
+     * An unexpected failure (the API server refused or was unreachable): Ready=False says so, and java-operator-sdk
+     * retries with its backoff. Reconciles triggered later start from scratch, so nothing is left half done.
+     */
+    @Override
+    public ErrorStatusUpdateControl<StreamingPipeline> updateErrorStatus(StreamingPipeline pipeline, Context<StreamingPipeline> context,
+                                                                         Exception e) {
+        LOG.warn("Reconciling StreamingPipeline {} failed: {}", PipelineResources.qualifiedName(pipeline), e.getMessage());
+        if (pipeline.getMetadata().getDeletionTimestamp() == null) {
+            try {
+                FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
+                Problem failure = new Problem("ReconcileFailed", "Reconciling failed and will be retried: " + e.getMessage());
+                statusWriter.write(pipeline, StatusMapper.map(pipeline, Applied.from(pipeline.getStatus()), flink, List.of(failure),
+                        clock.instant()), context);
+            } catch (RuntimeException statusFailure) {
+                LOG.warn("Could not report the failure in the status of StreamingPipeline {}: {}",
+                        PipelineResources.qualifiedName(pipeline), statusFailure.getMessage());
+            }
+        }
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+
+    /** Nothing is applied; Ready=False says why, and the pipeline is looked at again with a growing delay. */
+    private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
+                                                     List<Problem> problems, Context<StreamingPipeline> context, Instant now) {
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, flink, problems, now);
+        statusWriter.write(pipeline, status, context);
+        return UpdateControl.<StreamingPipeline>noUpdate().rescheduleAfter(retryDelay(status, now));
+    }
+
+    /** Backoff from the status alone: as long again as the problem has lasted, between 10 seconds and 5 minutes. */
+    static Duration retryDelay(StreamingPipelineStatus status, Instant now) {
+        Duration lasted = Conditions.find(status.conditions, Conditions.READY)
+                .map(ready -> Duration.between(Instant.parse(ready.getLastTransitionTime()), now))
+                .orElse(Duration.ZERO);
+        return lasted.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : lasted.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : lasted;
+    }
+
+    @Override
+    public DeleteControl cleanup(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
+        Instant now = clock.instant();
+        FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
+        DeletionPlan plan = DeletionPlan.of(pipeline, flink, now);
+        statusWriter.write(pipeline, StatusMapper.deleting(pipeline, plan, now), context);
+        switch (plan.step()) {
+            case SUSPEND_WITH_SAVEPOINT -> finalSavepoint.suspend(pipeline, flink.deployment(), context.getClient());
+            case RELEASE, RELEASE_AFTER_TIMEOUT -> {
+                finalSavepoint.release(pipeline, plan, context.getClient(), now);
+                return DeleteControl.defaultDelete();
+            }
+            case WAIT -> LOG.debug("Waiting for the final savepoint of StreamingPipeline {}", PipelineResources.qualifiedName(pipeline));
+        }
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(plan.recheckAfter());
+    }
+}

@@ -1,0 +1,50 @@
+package io.streampipe.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.operator.status.Conditions;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The small pure parts of the reconciler package: retry backoff and the keys-only Secret cache. */
+class ReconcilerUnitsTest {
+    private static final Instant NOW = Instant.parse("2026-11-20T10:00:00Z");
+
+    private static StreamingPipelineStatus blockedSince(Instant since) {
+        StreamingPipelineStatus status = new StreamingPipelineStatus();
+        status.conditions = List.of(Conditions.of(Conditions.READY, false, "SecretNotFound", "m", 1L, List.of(), since));
+        return status;
+    }
+
+    @Test
+    void aProblemIsRetriedAfterAsLongAsItHasLastedWithinBounds() {
+        assertThat(StreamingPipelineReconciler.retryDelay(blockedSince(NOW), NOW)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(StreamingPipelineReconciler.retryDelay(blockedSince(NOW.minusSeconds(40)), NOW)).isEqualTo(Duration.ofSeconds(40));
+        assertThat(StreamingPipelineReconciler.retryDelay(blockedSince(NOW.minusSeconds(3600)), NOW)).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void theSecretCacheKeepsKeyNamesAndNeverValues() {
+        Secret secret = new SecretBuilder().withNewMetadata().withName("analytics-db").withNamespace("analytics")
+                .withResourceVersion("7").endMetadata()
+                .withData(Map.of("password", Base64.getEncoder().encodeToString("hunter2".getBytes())))
+                .withStringData(Map.of("username", "analytics"))
+                .build();
+
+        SecretKeys.KeysOnlyStore store = new SecretKeys.KeysOnlyStore();
+        store.put("analytics/analytics-db", secret);
+        Secret stored = store.get("analytics/analytics-db");
+
+        assertThat(stored.getData()).containsOnlyKeys("password", "username").allSatisfy((key, value) -> assertThat(value).isEmpty());
+        assertThat(stored.getMetadata().getResourceVersion()).isEqualTo("7");
+        assertThat(stored.toString()).doesNotContain("hunter2", Base64.getEncoder().encodeToString("hunter2".getBytes()));
+    }
+}

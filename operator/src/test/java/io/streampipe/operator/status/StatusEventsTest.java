@@ -1,0 +1,57 @@
+package io.streampipe.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.operator.status.StatusEvents.PipelineEvent;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusEventsTest {
+    private static final Instant NOW = Instant.parse("2026-11-20T10:00:00Z");
+
+    private static StreamingPipelineStatus status(String phase, boolean ready, String reason, boolean degraded) {
+        StreamingPipelineStatus status = new StreamingPipelineStatus();
+        status.phase = phase;
+        status.conditions = List.of(
+                Conditions.of(Conditions.READY, ready, reason, reason + " message", 1L, List.of(), NOW),
+                Conditions.of(Conditions.DEGRADED, degraded, degraded ? "JobRestarting" : "Healthy", "m", 1L, List.<Condition>of(), NOW));
+        return status;
+    }
+
+    @Test
+    void anUnchangedStatusEmitsNothing() {
+        assertThat(StatusEvents.between(status("Running", true, "Running", false), status("Running", true, "Running", false))).isEmpty();
+    }
+
+    @Test
+    void becomingReadyIsANormalEvent() {
+        List<PipelineEvent> events = StatusEvents.between(status("Deploying", false, "Deploying", false), status("Running", true, "Running", false));
+
+        assertThat(events).containsExactly(new PipelineEvent(false, "Running", "Running message"));
+    }
+
+    @Test
+    void aProblemIsAWarning() {
+        List<PipelineEvent> events = StatusEvents.between(status("Running", true, "Running", false),
+                status("Running", false, "SecretNotFound", false));
+
+        assertThat(events).containsExactly(new PipelineEvent(true, "SecretNotFound", "SecretNotFound message"));
+    }
+
+    @Test
+    void degradationAndSavepointsAndTokensAreEvents() {
+        StreamingPipelineStatus before = status("Running", true, "Running", false);
+        StreamingPipelineStatus after = status("Running", true, "Running", true);
+        after.lastSavepoint = new StreamingPipelineStatus.Savepoint();
+        after.lastSavepoint.path = "s3://sp/1";
+        after.lastSavepoint.reason = "manual";
+        after.appliedTokens.savepoint = "sp-1";
+
+        assertThat(StatusEvents.between(before, after)).extracting(PipelineEvent::reason)
+                .containsExactly("JobRestarting", "SavepointCompleted", "SavepointTriggered");
+    }
+}

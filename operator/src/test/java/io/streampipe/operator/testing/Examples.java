@@ -1,0 +1,43 @@
+package io.streampipe.operator.testing;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.operator.desired.DeploymentInputs;
+import io.streampipe.operator.desired.OperatorDefaults;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The pipelines of the repository's examples/ folder, as the operator sees them, and the defaults tests build with. */
+public final class Examples {
+    public static final Path DIRECTORY = Path.of("../examples");
+    public static final List<String> NAMES = List.of("sensor-anomalies", "clickstream-sessions", "orders-upsert");
+    public static final String NAMESPACE = "analytics";
+    public static final OperatorDefaults DEFAULTS =
+            new OperatorDefaults("ghcr.io/streampipe/pipeline-job:0.1.0", "1.20.3", OperatorDefaults.DEFAULT_SERVICE_ACCOUNT);
+
+    private Examples() {
+    }
+
+    /** A fresh copy of examples/{name}.yaml in namespace {@link #NAMESPACE}. */
+    public static StreamingPipeline load(String name) {
+        try (InputStream yaml = Files.newInputStream(DIRECTORY.resolve(name + ".yaml"))) {
+            StreamingPipeline pipeline = Serialization.unmarshal(yaml, StreamingPipeline.class);
+            pipeline.getMetadata().setNamespace(NAMESPACE);
+            return pipeline;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The inputs of a first deploy: max parallelism as given (else the default) and the initial source epoch. */
+    public static DeploymentInputs firstDeploy(StreamingPipeline pipeline) {
+        Integer max = pipeline.getSpec().maxParallelism;
+        return new DeploymentInputs(max != null ? max : DeploymentInputs.DEFAULT_MAX_PARALLELISM,
+                DeploymentInputs.INITIAL_SOURCE_EPOCH, false);
+    }
+}
