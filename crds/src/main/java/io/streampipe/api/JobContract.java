@@ -14,10 +14,14 @@ public final class JobContract {
     /** Argument: path of the pipeline spec (JSON, as written by {@link PipelineSpecs#toJson}). */
     public static final String ARG_SPEC_FILE = "--spec-file";
     /**
-     * Argument: the Kafka source epoch. It is part of the source operator's uid, so a new epoch starts the source
-     * without its old offsets while the rest of the state is restored (with allowNonRestoredState). Default 0.
+     * Argument: the Kafka source epoch, {@value #INITIAL_SOURCE_EPOCH} or the {@code offsetReset.token} of the reset
+     * that began it (tokens are uid-safe: {@code [A-Za-z0-9._-]}). It is part of the source operator's uid, so a new
+     * epoch starts the source without its old offsets while the rest of the state is restored (with
+     * allowNonRestoredState). When the epoch equals the spec's {@code offsetReset.token}, the source starts at
+     * {@code offsetReset.to} instead of {@code source.startingOffsets}.
      */
     public static final String ARG_SOURCE_EPOCH = "--source-epoch";
+    public static final String INITIAL_SOURCE_EPOCH = "0";
 
     /** Directory the operator mounts the job ConfigMap at; the spec is {@link #SPEC_FILE_NAME} inside it. */
     public static final String SPEC_MOUNT_DIR = "/opt/streampipe/pipeline";

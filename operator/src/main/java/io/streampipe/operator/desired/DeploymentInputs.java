@@ -11,5 +11,4 @@ package io.streampipe.operator.desired;
  */
 public record DeploymentInputs(int maxParallelism, String sourceEpoch, boolean startWithoutState) {
     public static final int DEFAULT_MAX_PARALLELISM = 128;
-    public static final String INITIAL_SOURCE_EPOCH = "0";
 }

@@ -1,5 +1,6 @@
 package io.streampipe.operator.testing;
 
+import io.streampipe.api.JobContract;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.operator.desired.DeploymentInputs;
@@ -38,6 +39,6 @@ public final class Examples {
     public static DeploymentInputs firstDeploy(StreamingPipeline pipeline) {
         Integer max = pipeline.getSpec().maxParallelism;
         return new DeploymentInputs(max != null ? max : DeploymentInputs.DEFAULT_MAX_PARALLELISM,
-                DeploymentInputs.INITIAL_SOURCE_EPOCH, false);
+                JobContract.INITIAL_SOURCE_EPOCH, false);
     }
 }
