@@ -1,0 +1,29 @@
+package io.streampipe.job;
+
+/**
+ * The uid and name of every operator of the job. Uids are how a savepoint's state finds its operator again: never
+ * change one without a migration. pipeline-job/README.md has the same table.
+ */
+public final class OperatorUids {
+    /** Kafka source (state: partition offsets). The epoch changes on an offset reset that keeps the other state. */
+    public static String kafkaSource(int epoch) {
+        return "kafka-source-epoch-" + epoch;
+    }
+
+    /** Stateless, chained to the source: events on, rejects to the dead-letter side output. */
+    public static final String SPLIT_REJECTS = "split-rejects";
+    /** Keyed window operator (state: accumulators, timers, written-windows). */
+    public static final String WINDOW_AGGREGATE = "window-aggregate";
+    /** Without a window: keyed, state: newest event time per key. */
+    public static final String LATEST_PER_KEY = "latest-per-key";
+    /** Stateless: counts and describes too-late events. */
+    public static final String LATE_EVENTS = "late-events";
+    public static final String POSTGRES_SINK = "postgres-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String LATE_DATA_SINK = "late-data-sink";
+    /** Where too-late events go when the spec drops them (still counted). */
+    public static final String LATE_DATA_DISCARD = "late-data-discard";
+
+    private OperatorUids() {
+    }
+}

@@ -1,0 +1,152 @@
+package io.streampipe.job;
+
+import io.streampipe.api.Durations;
+import io.streampipe.api.JobContract;
+import io.streampipe.api.SpecValidator;
+import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.sink.TableCreator;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point of the job jar ({@link JobContract#MAIN_CLASS}):
+ * {@code --spec-file <path> [--source-epoch <n>]}, credentials from the environment ({@code JobContract.ENV_*}).
+ * {@link #start} runs the same pipeline in-process, for local runs and tests.
+ */
+public final class PipelineJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
+
+    private PipelineJob() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Arguments arguments = Arguments.parse(args);
+        StreamingPipelineSpec spec = SpecFiles.read(arguments.specFile());
+        JobOptions options = JobOptions.defaults().withSourceEpoch(arguments.sourceEpoch());
+        SpecValidator.requireValid(spec);
+        requireCredentialsInEnvironment(spec);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        prepare(env, spec, options);
+        env.execute(jobName(spec));
+    }
+
+    /** Builds and submits the pipeline without waiting for it; the {@link JobClient} stops or cancels it. */
+    public static JobClient start(StreamingPipelineSpec spec, JobOptions options) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(options.configuration());
+        prepare(env, spec, options);
+        return env.executeAsync(jobName(spec));
+    }
+
+    /**
+     * Validates the spec (failing with every problem, each naming its field), configures the environment, creates the
+     * tables when asked, and adds the pipeline's operators to {@code env}.
+     */
+    public static void prepare(StreamExecutionEnvironment env, StreamingPipelineSpec spec, JobOptions options) {
+        SpecValidator.requireValid(spec);
+        env.getConfig().disableGenericTypes();
+        if (options.parallelism() != null) {
+            env.setParallelism(options.parallelism());
+        }
+        if (spec.maxParallelism != null) {
+            env.setMaxParallelism(spec.maxParallelism);
+        }
+        if (env.getCheckpointInterval() <= 0) {
+            applyCheckpointing(env, spec.checkpointing);
+        }
+        if (spec.sink.postgres.createTable) {
+            TableCreator.createTables(spec, options.credentials());
+        }
+        JobWiring wiring = options.wiring().apply(JobWiring.production(spec, options.credentials()));
+        PipelineTopology.build(env, spec, options.sourceEpoch(), wiring);
+        LOG.info("Built pipeline {} (source epoch {})", jobName(spec), options.sourceEpoch());
+    }
+
+    static String jobName(StreamingPipelineSpec spec) {
+        var kafka = spec.source.kafka;
+        return "streampipe " + (kafka.topic != null ? kafka.topic : kafka.topicPattern) + " -> " + spec.sink.postgres.table;
+    }
+
+    /** The operator sets checkpointing in the Flink configuration; a run without one uses the spec's. */
+    private static void applyCheckpointing(StreamExecutionEnvironment env, CheckpointingSpec checkpointing) {
+        long interval = Durations.parse("spec.checkpointing.interval", checkpointing.interval).toMillis();
+        env.enableCheckpointing(interval, checkpointing.mode == CheckpointingSpec.Mode.AT_LEAST_ONCE
+                ? CheckpointingMode.AT_LEAST_ONCE : CheckpointingMode.EXACTLY_ONCE);
+        var config = env.getCheckpointConfig();
+        config.setCheckpointTimeout(Durations.parse("spec.checkpointing.timeout", checkpointing.timeout).toMillis());
+        config.setMinPauseBetweenCheckpoints(checkpointing.minPause == null ? interval / 2
+                : Durations.parse("spec.checkpointing.minPause", checkpointing.minPause).toMillis());
+    }
+
+    private static void requireCredentialsInEnvironment(StreamingPipelineSpec spec) {
+        List<String> missing = new ArrayList<>();
+        if (spec.sink != null && spec.sink.postgres != null && spec.sink.postgres.credentialsSecretRef != null) {
+            missing.addAll(unset(JobContract.ENV_POSTGRES_USERNAME, JobContract.ENV_POSTGRES_PASSWORD));
+        }
+        var kafka = spec.source == null ? null : spec.source.kafka;
+        if (kafka != null && (kafka.securityProtocol == SecurityProtocol.SASL_PLAINTEXT || kafka.securityProtocol == SecurityProtocol.SASL_SSL)) {
+            missing.addAll(unset(JobContract.ENV_KAFKA_USERNAME, JobContract.ENV_KAFKA_PASSWORD));
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("Environment variables " + missing + " are not set; the spec's "
+                    + "credentialsSecretRef needs them (the operator fills them from the Secret)");
+        }
+    }
+
+    private static List<String> unset(String... variables) {
+        List<String> unset = new ArrayList<>();
+        for (String variable : variables) {
+            String value = System.getenv(variable);
+            if (value == null || value.isEmpty()) {
+                unset.add(variable);
+            }
+        }
+        return unset;
+    }
+
+    /** The command line of {@link JobContract}. */
+    record Arguments(Path specFile, int sourceEpoch) {
+        static Arguments parse(String[] args) {
+            Path specFile = null;
+            int epoch = 0;
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case JobContract.ARG_SPEC_FILE -> specFile = Path.of(required(args[i], value));
+                    case JobContract.ARG_SOURCE_EPOCH -> {
+                        try {
+                            epoch = Integer.parseInt(required(args[i], value));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException(JobContract.ARG_SOURCE_EPOCH + " must be a non-negative integer, got " + value);
+                        }
+                        if (epoch < 0) {
+                            throw new IllegalArgumentException(JobContract.ARG_SOURCE_EPOCH + " must be a non-negative integer, got " + value);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("Unknown argument " + args[i] + "; usage: "
+                            + JobContract.ARG_SPEC_FILE + " <path> [" + JobContract.ARG_SOURCE_EPOCH + " <n>]");
+                }
+                i++;
+            }
+            if (specFile == null) {
+                throw new IllegalArgumentException(JobContract.ARG_SPEC_FILE + " <path> is required");
+            }
+            return new Arguments(specFile, epoch);
+        }
+
+        private static String required(String flag, String value) {
+            if (value == null) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.streampipe.job;
+
+import io.streampipe.api.Durations;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.api.v1alpha1.TransformSpec.AggregateFunction;
+import io.streampipe.api.v1alpha1.TransformSpec.WindowType;
+import io.streampipe.job.late.LateEvent;
+import io.streampipe.job.late.LateEvents;
+import io.streampipe.job.latest.LatestPerKey;
+import io.streampipe.job.parse.Reject;
+import io.streampipe.job.parse.SplitRejects;
+import io.streampipe.job.schema.EventSchema;
+import io.streampipe.job.schema.KeyFields;
+import io.streampipe.job.schema.ResultSchema;
+import io.streampipe.job.source.EventTimeWatermarks;
+import io.streampipe.job.source.ParsingDeserializer;
+import io.streampipe.job.window.Accumulator;
+import io.streampipe.job.window.AggregateDef;
+import io.streampipe.job.window.HavingFilter;
+import io.streampipe.job.window.IncrementalAggregate;
+import io.streampipe.job.window.WindowAssigners;
+import io.streampipe.job.window.WindowResultFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The dataflow of a pipeline:
+ *
+ * <pre>
+ * Kafka source (parse + schema check, watermarks per partition)
+ *   → split-rejects ──rejects──► dead-letter-sink
+ *   → keyBy(keyBy fields)
+ *       window:    window-aggregate (incremental aggregates, having, late firings) ──too late──► late-events → late-data-sink
+ *       no window: latest-per-key
+ *   → postgres-sink (upsert / delete)
+ * </pre>
+ */
+public final class PipelineTopology {
+    private static final String REJECTS = "rejects";
+    private static final String TOO_LATE = "too-late-events";
+
+    private PipelineTopology() {
+    }
+
+    public static void build(StreamExecutionEnvironment env, StreamingPipelineSpec spec, int sourceEpoch, JobWiring wiring) {
+        EventSchema schema = EventSchema.of(spec);
+        OutputTag<Reject> rejects = new OutputTag<>(REJECTS, ParsingDeserializer.rejectType());
+        String sourceUid = OperatorUids.kafkaSource(sourceEpoch);
+        SingleOutputStreamOperator<Row> events = env
+                .fromSource(wiring.source(), watermarks(spec, schema), sourceUid, ParsingDeserializer.typeOf(schema))
+                .uid(sourceUid)
+                .process(new SplitRejects(rejects), schema.eventType())
+                .uid(OperatorUids.SPLIT_REJECTS).name(OperatorUids.SPLIT_REJECTS);
+        events.getSideOutput(rejects).sinkTo(wiring.deadLetterSink())
+                .uid(OperatorUids.DEAD_LETTER_SINK).name(OperatorUids.DEAD_LETTER_SINK);
+
+        KeyedStream<Row, Row> keyed = wiring.eventsTap().apply(events).keyBy(new KeyFields(schema), schema.keyType());
+        DataStream<Row> results = spec.transform.window == null
+                ? latestPerKey(keyed, schema, ResultSchema.of(spec))
+                : windowed(keyed, spec, schema, wiring);
+        results.sinkTo(wiring.resultSink()).uid(OperatorUids.POSTGRES_SINK).name(OperatorUids.POSTGRES_SINK);
+    }
+
+    static EventTimeWatermarks watermarks(StreamingPipelineSpec spec, EventSchema schema) {
+        var eventTime = spec.source.eventTime;
+        if (eventTime == null) {
+            return new EventTimeWatermarks(-1, Duration.ZERO, null);
+        }
+        return new EventTimeWatermarks(schema.timeIndex(),
+                Durations.parse("spec.source.eventTime.maxOutOfOrderness", eventTime.maxOutOfOrderness),
+                eventTime.idleTimeout == null ? null : Durations.parse("spec.source.eventTime.idleTimeout", eventTime.idleTimeout));
+    }
+
+    private static DataStream<Row> latestPerKey(KeyedStream<Row, Row> keyed, EventSchema schema, ResultSchema result) {
+        return keyed.process(new LatestPerKey(schema), result.rowType())
+                .uid(OperatorUids.LATEST_PER_KEY).name(OperatorUids.LATEST_PER_KEY);
+    }
+
+    private static DataStream<Row> windowed(KeyedStream<Row, Row> keyed, StreamingPipelineSpec spec, EventSchema schema,
+                                            JobWiring wiring) {
+        var window = spec.transform.window;
+        List<AggregateDef> aggregates = AggregateDef.of(spec);
+        OutputTag<Row> tooLate = new OutputTag<>(TOO_LATE, schema.eventType());
+        SingleOutputStreamOperator<Row> results = keyed
+                .window(WindowAssigners.of(window))
+                .allowedLateness(WindowAssigners.allowedLateness(window))
+                .sideOutputLateData(tooLate)
+                .aggregate(new IncrementalAggregate(aggregates),
+                        new WindowResultFunction(spec.transform.keyBy.size(), aggregates.size(),
+                                window.type == WindowType.SESSION, new HavingFilter(spec.transform.having, aggregates)),
+                        TypeInformation.of(Accumulator.class), aggregateType(aggregates), ResultSchema.of(spec).rowType())
+                .uid(OperatorUids.WINDOW_AGGREGATE).name(OperatorUids.WINDOW_AGGREGATE);
+
+        SingleOutputStreamOperator<LateEvent> late = results.getSideOutput(tooLate)
+                .process(new LateEvents(schema), TypeInformation.of(LateEvent.class))
+                .uid(OperatorUids.LATE_EVENTS).name(OperatorUids.LATE_EVENTS);
+        if (wiring.lateDataSink() != null) {
+            late.sinkTo(wiring.lateDataSink()).uid(OperatorUids.LATE_DATA_SINK).name(OperatorUids.LATE_DATA_SINK);
+        } else {
+            late.sinkTo(new DiscardingSink<>()).uid(OperatorUids.LATE_DATA_DISCARD).name(OperatorUids.LATE_DATA_DISCARD);
+        }
+        return results;
+    }
+
+    /** count → Long, the others → Double, in spec order. */
+    static RowTypeInfo aggregateType(List<AggregateDef> aggregates) {
+        return new RowTypeInfo(aggregates.stream()
+                .map(a -> a.fn() == AggregateFunction.COUNT ? Types.LONG : Types.DOUBLE)
+                .toArray(TypeInformation[]::new));
+    }
+}

@@ -1,0 +1,104 @@
+package io.streampipe.job.sink;
+
+import org.apache.flink.connector.jdbc.internal.executor.JdbcBatchStatementExecutor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a batch as one transaction: at most one change per row (so even with pgjdbc's
+ * {@code reWriteBatchedInserts=true}, no statement touches a key twice), deletes and upserts together, then commit.
+ * A failed batch is rolled back and kept, so the connector's retry (with backoff, on a fresh connection if needed)
+ * sends it again.
+ */
+final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
+    private final TableWriter<T> writer;
+    private final SinkMetrics metrics;
+    private final Map<Object, T> pending = new LinkedHashMap<>();
+    private Connection connection;
+    private PreparedStatement[] statements;
+
+    BatchExecutor(TableWriter<T> writer, SinkMetrics metrics) {
+        this.writer = writer;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void prepareStatements(Connection connection) throws SQLException {
+        this.connection = connection;
+        connection.setAutoCommit(false);
+        var sql = writer.statements();
+        statements = new PreparedStatement[sql.size()];
+        for (int i = 0; i < statements.length; i++) {
+            statements[i] = connection.prepareStatement(sql.get(i));
+        }
+    }
+
+    @Override
+    public void addToBatch(T record) {
+        Object key = writer.rowKey(record);
+        T current = pending.get(key);
+        if (current == null || writer.replaces(record, current)) {
+            pending.put(key, record);
+        }
+    }
+
+    @Override
+    public void executeBatch() throws SQLException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        boolean[] used = new boolean[statements.length];
+        try {
+            for (T record : pending.values()) {
+                int statement = writer.statementFor(record);
+                writer.bind(record, statements[statement]);
+                statements[statement].addBatch();
+                used[statement] = true;
+            }
+            for (int i = 0; i < statements.length; i++) {
+                if (used[i]) {
+                    statements[i].executeBatch();
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw e;
+        }
+        if (metrics != null) {
+            metrics.batchWritten(pending.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+        pending.clear();
+    }
+
+    @Override
+    public void closeStatements() throws SQLException {
+        if (statements != null) {
+            for (PreparedStatement statement : statements) {
+                statement.close();
+            }
+            statements = null;
+        }
+    }
+
+    int pendingRows() {
+        return pending.size();
+    }
+
+    private void rollbackQuietly(SQLException cause) {
+        try {
+            for (PreparedStatement statement : statements) {
+                statement.clearBatch();
+            }
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

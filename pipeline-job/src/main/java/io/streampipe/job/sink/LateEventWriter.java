@@ -1,0 +1,45 @@
+package io.streampipe.job.sink;
+
+import io.streampipe.job.late.LateEvent;
+import io.streampipe.job.schema.ResultSchema.ColumnType;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/** Too-late events into the late-data table, once per Kafka record however often it is replayed. */
+public final class LateEventWriter implements TableWriter<LateEvent> {
+    private static final long serialVersionUID = 1L;
+    static final String FIELD = "spec.lateData.table";
+    private final String table;
+
+    public LateEventWriter(String table) {
+        this.table = table;
+    }
+
+    @Override
+    public List<String> statements() {
+        return List.of(SqlStatements.insertIgnoringReplays(FIELD, table, SqlStatements.LATE_COLUMNS));
+    }
+
+    @Override
+    public int statementFor(LateEvent late) {
+        return 0;
+    }
+
+    @Override
+    public void bind(LateEvent late, PreparedStatement statement) throws SQLException {
+        statement.setString(1, late.topic);
+        statement.setLong(2, late.partition);
+        statement.setLong(3, late.offset);
+        ColumnValues.bind(statement, 4, ColumnType.TIMESTAMPTZ, late.eventTime);
+        statement.setString(5, late.eventKey);
+        statement.setString(6, late.payload);
+        ColumnValues.bind(statement, 7, ColumnType.TIMESTAMPTZ, late.receivedAt);
+    }
+
+    @Override
+    public Object rowKey(LateEvent late) {
+        return List.of(late.topic, late.partition, late.offset);
+    }
+}

@@ -1,0 +1,59 @@
+package io.streampipe.job.sink;
+
+import io.streampipe.api.Durations;
+import io.streampipe.api.v1alpha1.SinkSpec;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * A PostgreSQL sink on flink-connector-jdbc's batching writer: rows are buffered up to the spec's batch size or
+ * interval, written by a {@link TableWriter} in one transaction per batch, retried with backoff, and flushed
+ * before every checkpoint completes (at-least-once; the statements make replays idempotent).
+ */
+public final class PostgresSink<T> implements Sink<T> {
+    private static final long serialVersionUID = 1L;
+
+    private final String jdbcUrl;
+    private final DatabaseCredentials credentials;
+    private final TableWriter<T> writer;
+    private final JdbcExecutionOptions execution;
+
+    public PostgresSink(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, JdbcExecutionOptions execution) {
+        this.jdbcUrl = jdbcUrl;
+        this.credentials = credentials;
+        this.writer = writer;
+        this.execution = execution;
+    }
+
+    /** The spec's batch size, batch interval and retries. */
+    public static JdbcExecutionOptions executionOptions(SinkSpec.Postgres postgres) {
+        return JdbcExecutionOptions.builder()
+                .withBatchSize(postgres.batch.size)
+                .withBatchIntervalMs(Durations.parse("spec.sink.postgres.batch.interval", postgres.batch.interval).toMillis())
+                .withMaxRetries(postgres.maxRetries)
+                .build();
+    }
+
+    public TableWriter<T> writer() {
+        return writer;
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) {
+        return create(context.metricGroup(), context.createInputSerializer(), context.isObjectReuseEnabled());
+    }
+
+    @Override
+    @Deprecated
+    public SinkWriter<T> createWriter(InitContext context) {
+        return create(context.metricGroup(), context.createInputSerializer(), context.isObjectReuseEnabled());
+    }
+
+    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer, boolean objectReuse) {
+        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer, objectReuse);
+    }
+}

@@ -1,0 +1,25 @@
+package io.streampipe.job.sink;
+
+import java.io.Serializable;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/** How one kind of record is written to its table: which statement, which parameters, which row it changes. */
+public interface TableWriter<T> extends Serializable {
+    /** The statements this writer uses, prepared once per connection. */
+    List<String> statements();
+
+    /** Index into {@link #statements()} of the statement that writes this record. */
+    int statementFor(T record);
+
+    void bind(T record, PreparedStatement statement) throws SQLException;
+
+    /** Identity of the table row the record changes. Within one batch only one change per row is sent. */
+    Object rowKey(T record);
+
+    /** Whether {@code candidate} replaces {@code pending} as the change of the same row in a batch; by default the later one wins. */
+    default boolean replaces(T candidate, T pending) {
+        return true;
+    }
+}

@@ -1,0 +1,81 @@
+package io.streampipe.job.window;
+
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.types.Row;
+
+import java.util.List;
+
+/**
+ * count, sum, avg, min and max of a window, computed as events arrive. The result row has one value per aggregate
+ * in spec order: count as Long, the others as Double, null when no event of the window had a value for the field.
+ */
+public final class IncrementalAggregate implements AggregateFunction<Row, Accumulator, Row> {
+    private static final long serialVersionUID = 1L;
+    private final AggregateDef[] aggregates;
+
+    public IncrementalAggregate(List<AggregateDef> aggregates) {
+        this.aggregates = aggregates.toArray(AggregateDef[]::new);
+    }
+
+    @Override
+    public Accumulator createAccumulator() {
+        return new Accumulator(aggregates.length);
+    }
+
+    @Override
+    public Accumulator add(Row event, Accumulator acc) {
+        acc.events++;
+        for (int i = 0; i < aggregates.length; i++) {
+            AggregateDef aggregate = aggregates[i];
+            if (aggregate.fieldIndex() < 0) {
+                continue;
+            }
+            Object field = event.getField(aggregate.fieldIndex());
+            if (field != null) {
+                fold(acc, i, ((Number) field).doubleValue(), 1);
+            }
+        }
+        return acc;
+    }
+
+    @Override
+    public Row getResult(Accumulator acc) {
+        Row result = new Row(aggregates.length);
+        for (int i = 0; i < aggregates.length; i++) {
+            result.setField(i, switch (aggregates[i].fn()) {
+                case COUNT -> acc.events;
+                case AVG -> acc.counts[i] == 0 ? null : acc.values[i] / acc.counts[i];
+                case SUM, MIN, MAX -> acc.counts[i] == 0 ? null : acc.values[i];
+            });
+        }
+        return result;
+    }
+
+    /** Session windows merge: combine two accumulators as if one had seen both windows' events. */
+    @Override
+    public Accumulator merge(Accumulator a, Accumulator b) {
+        Accumulator merged = createAccumulator();
+        merged.events = a.events + b.events;
+        for (int i = 0; i < aggregates.length; i++) {
+            if (a.counts[i] > 0) {
+                fold(merged, i, a.values[i], a.counts[i]);
+            }
+            if (b.counts[i] > 0) {
+                fold(merged, i, b.values[i], b.counts[i]);
+            }
+        }
+        return merged;
+    }
+
+    /** Adds {@code count} values summarized by {@code value} (their sum, min or max) to aggregate {@code i}. */
+    private void fold(Accumulator acc, int i, double value, long count) {
+        boolean first = acc.counts[i] == 0;
+        acc.values[i] = switch (aggregates[i].fn()) {
+            case SUM, AVG -> acc.values[i] + value;
+            case MIN -> first ? value : Math.min(acc.values[i], value);
+            case MAX -> first ? value : Math.max(acc.values[i], value);
+            case COUNT -> 0;
+        };
+        acc.counts[i] += count;
+    }
+}

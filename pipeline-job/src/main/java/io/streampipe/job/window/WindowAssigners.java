@@ -1,0 +1,33 @@
+package io.streampipe.job.window;
+
+import io.streampipe.api.Durations;
+import io.streampipe.api.v1alpha1.TransformSpec.Window;
+import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+
+import java.time.Duration;
+
+/** The event-time window assigner a spec's {@code transform.window} asks for. */
+public final class WindowAssigners {
+    private WindowAssigners() {
+    }
+
+    public static WindowAssigner<Object, TimeWindow> of(Window window) {
+        return switch (window.type) {
+            case TUMBLING -> TumblingEventTimeWindows.of(duration("size", window.size));
+            case SLIDING -> SlidingEventTimeWindows.of(duration("size", window.size), duration("slide", window.slide));
+            case SESSION -> EventTimeSessionWindows.withGap(duration("gap", window.gap));
+        };
+    }
+
+    public static Duration allowedLateness(Window window) {
+        return window.allowedLateness == null ? Duration.ZERO : duration("allowedLateness", window.allowedLateness);
+    }
+
+    private static Duration duration(String field, String value) {
+        return Durations.parse("spec.transform.window." + field, value);
+    }
+}

@@ -1,0 +1,80 @@
+package io.streampipe.job;
+
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.sink.DatabaseCredentials;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The job graph of each example: every operator has its documented uid, and no type needs Kryo. */
+class PipelineTopologyTest {
+    private static List<String> uids(String example, int epoch) {
+        StreamingPipelineSpec spec = Specs.example(example);
+        spec.sink.postgres.createTable = false;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withSourceEpoch(epoch).withCredentials(DatabaseCredentials.of("u", "p")));
+        // Building the graph creates every serializer: with generic types disabled, a Kryo type would fail here.
+        StreamGraph graph = env.getStreamGraph();
+        assertThat(env.getConfig().hasGenericTypesDisabled()).isTrue();
+        return graph.getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
+    }
+
+    @Test
+    void windowedPipeline() {
+        assertThat(uids("sensor-anomalies", 0)).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
+                "dead-letter-sink", "window-aggregate", "late-events", "late-data-sink", "postgres-sink");
+    }
+
+    @Test
+    void sessionPipelineWithANewSourceEpoch() {
+        assertThat(uids("clickstream-sessions", 3)).contains("kafka-source-epoch-3", "window-aggregate")
+                .doesNotContain("kafka-source-epoch-0");
+    }
+
+    @Test
+    void upsertPipeline() {
+        assertThat(uids("orders-upsert", 0)).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
+                "dead-letter-sink", "latest-per-key", "postgres-sink");
+    }
+
+    @Test
+    void droppedLateDataIsStillCounted() {
+        StreamingPipelineSpec spec = Specs.example("sensor-anomalies");
+        spec.lateData.table = null;
+        spec.lateData.drop = true;
+        spec.sink.postgres.createTable = false;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+        assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
+                .contains("late-events", "late-data-discard").doesNotContain("late-data-sink");
+    }
+
+    @Test
+    void anInvalidSpecFailsBeforeAnythingIsBuilt() {
+        StreamingPipelineSpec spec = Specs.example("sensor-anomalies");
+        spec.lateData = null;
+        spec.transform.having.get(0).field = "nope";
+        assertThatThrownBy(() -> PipelineJob.prepare(StreamExecutionEnvironment.getExecutionEnvironment(), spec, JobOptions.defaults()))
+                .hasMessageContaining("spec.lateData is required when spec.transform.window is set")
+                .hasMessageContaining("spec.transform.having[0].field must name an aggregate");
+    }
+
+    @Test
+    void theReadmeDocumentsEveryUid() throws Exception {
+        Path readme = Path.of("README.md");
+        String text = Files.readString(Files.exists(readme) ? readme : Path.of("pipeline-job", "README.md"));
+        for (String uid : List.of("kafka-source-epoch-", OperatorUids.SPLIT_REJECTS, OperatorUids.WINDOW_AGGREGATE,
+                OperatorUids.LATEST_PER_KEY, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
+                OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD)) {
+            assertThat(text).contains("`" + uid);
+        }
+    }
+}

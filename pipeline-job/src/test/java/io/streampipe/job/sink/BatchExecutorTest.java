@@ -1,0 +1,105 @@
+package io.streampipe.job.sink;
+
+import io.streampipe.api.v1alpha1.SourceSpec.EventTime;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.Specs;
+import io.streampipe.job.schema.ResultSchema;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Batches against a recording JDBC connection: one change per row, one transaction, kept on failure. */
+class BatchExecutorTest {
+    private final List<String> calls = new ArrayList<>();
+    private boolean failExecution;
+
+    private Connection connection() {
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "prepareStatement" -> statement(((String) args[0]).startsWith("DELETE") ? "delete" : "upsert");
+                    case "setAutoCommit", "commit", "rollback" -> {
+                        calls.add(method.getName() + (args == null ? "" : "(" + args[0] + ")"));
+                        yield null;
+                    }
+                    default -> null;
+                });
+    }
+
+    private PreparedStatement statement(String name) {
+        return (PreparedStatement) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{PreparedStatement.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "setString", "setLong", "setDouble" -> {
+                        if ((Integer) args[0] == 1) {
+                            calls.add(name + " " + args[1]);
+                        }
+                        yield null;
+                    }
+                    case "executeBatch" -> {
+                        if (failExecution) {
+                            throw new SQLException("connection lost");
+                        }
+                        calls.add(name + " executeBatch");
+                        yield new int[0];
+                    }
+                    default -> null;
+                });
+    }
+
+    private static Row order(RowKind kind, String id, long updatedAt) {
+        return Row.ofKind(kind, id, "c", "paid", 1.0, 1L, updatedAt);
+    }
+
+    @Test
+    void oneChangePerRowInOneTransaction() throws Exception {
+        StreamingPipelineSpec orders = Specs.example("orders-upsert");
+        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(orders)), null);
+        executor.prepareStatements(connection());
+        executor.addToBatch(order(RowKind.INSERT, "a", 1));
+        executor.addToBatch(order(RowKind.INSERT, "b", 1));
+        executor.addToBatch(order(RowKind.DELETE, "a", 2));
+        executor.addToBatch(order(RowKind.INSERT, "b", 2));
+        assertThat(executor.pendingRows()).isEqualTo(2);
+        executor.executeBatch();
+        assertThat(calls).containsExactly("setAutoCommit(false)", "delete a", "upsert b", "upsert executeBatch",
+                "delete executeBatch", "commit");
+        calls.clear();
+        executor.executeBatch();
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void withAnEventTimeAnOlderVersionNeverReplacesANewerOneInABatch() throws Exception {
+        StreamingPipelineSpec orders = Specs.example("orders-upsert");
+        orders.source.eventTime = new EventTime();
+        orders.source.eventTime.field = "updated_at";
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(orders));
+        assertThat(writer.replaces(order(RowKind.INSERT, "a", 5), order(RowKind.INSERT, "a", 7))).isFalse();
+        assertThat(writer.replaces(order(RowKind.INSERT, "a", 7), order(RowKind.INSERT, "a", 7))).isTrue();
+        assertThat(writer.rowKey(order(RowKind.INSERT, "a", 5))).isEqualTo(List.of("a"));
+    }
+
+    @Test
+    void aFailedBatchIsRolledBackAndKeptForTheRetry() throws Exception {
+        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(Specs.example("orders-upsert"))), null);
+        executor.prepareStatements(connection());
+        executor.addToBatch(order(RowKind.INSERT, "a", 1));
+        failExecution = true;
+        assertThatThrownBy(executor::executeBatch).hasMessage("connection lost");
+        assertThat(calls).contains("rollback").doesNotContain("commit");
+        assertThat(executor.pendingRows()).isEqualTo(1);
+        failExecution = false;
+        executor.executeBatch();
+        assertThat(calls).endsWith("commit");
+        assertThat(executor.pendingRows()).isZero();
+    }
+}
