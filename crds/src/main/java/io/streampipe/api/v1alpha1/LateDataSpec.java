@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class LateDataSpec {
     @Pattern(Patterns.TABLE)
     @Size(max = 127)
-    @JsonPropertyDescription("Table that receives too-late events (raw payload, key, event time, window).")
+    @JsonPropertyDescription("Table that receives too-late events: the declared fields as JSON, the key, the event time, the Kafka topic/partition/offset and when it was set aside.")
     public String table;
 
     @JsonPropertyDescription("Drop too-late events (still counted in the lateRecords metric).")
