@@ -35,7 +35,7 @@ class JobJarIT {
     @Test
     void theJarRunsThePipelineFromASpecFileAndEnvironmentCredentials(@TempDir Path work) throws Exception {
         String topic = Pipelines.unique("jar");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         StreamingPipelineSpec spec = Orders.spec(KAFKA, POSTGRES, topic, topic, topic, "{policy: earliest}");
         spec.sink.postgres.credentialsSecretRef = new SecretKeyRef("orders-db");
         Path specFile = work.resolve(JobContract.SPEC_FILE_NAME);

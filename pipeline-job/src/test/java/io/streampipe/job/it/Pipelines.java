@@ -37,30 +37,6 @@ public final class Pipelines {
                 .build());
     }
 
-    /**
-     * Creates a topic and waits for its partition leaders. A describe right after the create can still answer
-     * "unknown topic" on a busy machine; that one answer is retried here.
-     */
-    public static void createTopic(KafkaBroker kafka, String topic, int partitions) {
-        try {
-            kafka.createTopic(topic, partitions);
-        } catch (IllegalStateException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                throw e;
-            }
-            awaitEqual(Duration.ofSeconds(30), () -> leaders(kafka, topic), partitions);
-        }
-    }
-
-    private static int leaders(KafkaBroker kafka, String topic) {
-        try {
-            return (int) kafka.admin().describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic)
-                    .partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty()).count();
-        } catch (Exception notYet) {
-            return 0;
-        }
-    }
-
     /** A name no other test of this JVM uses (topics, tables, groups). */
     public static String unique(String prefix) {
         return prefix + "_" + NAMES.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000, 36);

@@ -31,7 +31,7 @@ class StartingOffsetsIT {
     @Test
     void earliestReadsTheWholeTopicAndTheNewestVersionOfEachKeyWins() throws Exception {
         String topic = Pipelines.unique("earliest");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         List<Orders.Order> orders = Orders.versions("e", 12, 0);
         Orders.produce(KAFKA, topic, orders, null);
         JobClient job = PipelineJob.start(Orders.spec(KAFKA, POSTGRES, topic, topic, topic, "{policy: earliest}"),
@@ -44,7 +44,7 @@ class StartingOffsetsIT {
         }
         // A replay of older versions by a job without state (new group, same table) must not overwrite newer rows.
         String olderTopic = Pipelines.unique("older");
-        Pipelines.createTopic(KAFKA, olderTopic, 4);
+        KAFKA.createTopic(olderTopic, 4);
         List<Orders.Order> replay = new ArrayList<>(orders.stream().filter(o -> !o.status().equals("shipped")).toList());
         // New orders last in every partition: once they are in the table, the older versions before them were read.
         for (int p = 0; p < 4; p++) {
@@ -66,7 +66,7 @@ class StartingOffsetsIT {
     @Test
     void latestSkipsWhatWasInTheTopicBeforeTheStart() throws Exception {
         String topic = Pipelines.unique("latest");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         List<Orders.Order> before = Orders.versions("before", 8, 0);
         Orders.produce(KAFKA, topic, before, null);
         JobClient job = PipelineJob.start(Orders.spec(KAFKA, POSTGRES, topic, topic, topic, "{policy: latest}"),
@@ -85,7 +85,7 @@ class StartingOffsetsIT {
     void committedResumesAfterTheGroupsOffsetsAndFallsBackToEarliestWithoutThem() throws Exception {
         String topic = Pipelines.unique("committed");
         String group = topic + "-group";
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         List<Orders.Order> first = Orders.versions("first", 8, 0);
         Orders.produce(KAFKA, topic, first, null);
         String firstTable = topic + "_a";
@@ -113,7 +113,7 @@ class StartingOffsetsIT {
     @Test
     void timestampStartsInTheMiddleOfTheTopic() throws Exception {
         String topic = Pipelines.unique("timestamp");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         Instant middle = Instant.parse("2026-11-20T12:00:00Z");
         List<Orders.Order> older = Orders.versions("older", 8, 0);
         List<Orders.Order> newer = Orders.versions("newer", 8, 1000);

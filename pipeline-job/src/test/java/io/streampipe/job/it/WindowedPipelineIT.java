@@ -40,7 +40,7 @@ class WindowedPipelineIT {
     @Test
     void tumblingWindowsWithLatenessHavingAndDeadLetters() throws Exception {
         String topic = Pipelines.unique("tumbling");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         StreamingPipelineSpec spec = Pipelines.windowedSpec(KAFKA, POSTGRES, topic, topic,
                 "{type: tumbling, size: 10m, allowedLateness: 10m}", "[{field: mean, op: gte, value: 2}]",
                 "{table: " + topic + "_late}");
@@ -91,7 +91,7 @@ class WindowedPipelineIT {
     @Test
     void slidingWindowsWithPartiallyLateEvents() throws Exception {
         String topic = Pipelines.unique("sliding");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         StreamingPipelineSpec spec = Pipelines.windowedSpec(KAFKA, POSTGRES, topic, topic,
                 "{type: sliding, size: 10m, slide: 5m, allowedLateness: 10m}",
                 "[{field: n, op: gte, value: 2}, {field: hi, op: lt, value: 50}]", "{table: " + topic + "_late}");
@@ -121,7 +121,7 @@ class WindowedPipelineIT {
     @Test
     void sessionWindowsMergeAndReplaceTheRowsOfSupersededSessions() throws Exception {
         String topic = Pipelines.unique("sessions");
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         StreamingPipelineSpec spec = Pipelines.windowedSpec(KAFKA, POSTGRES, topic, topic,
                 "{type: session, gap: 5m, allowedLateness: 30m}", "[{field: n, op: gte, value: 2}]",
                 "{table: " + topic + "_late}");

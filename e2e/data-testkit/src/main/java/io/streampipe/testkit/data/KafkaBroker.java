@@ -284,9 +284,18 @@ public final class KafkaBroker extends LocalService {
     }
   }
 
+  /** False until the topic is known and every partition has a leader; right after a create, on a busy machine,
+   * the broker can still answer "unknown topic" for a moment. */
   private boolean allPartitionsHaveLeaders(String topic) {
-    TopicDescription description = await("describing topic " + topic,
-        admin().describeTopics(List.of(topic)).allTopicNames()).get(topic);
+    TopicDescription description;
+    try {
+      description = await("describing topic " + topic, admin().describeTopics(List.of(topic)).allTopicNames()).get(topic);
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
+    }
     return description.partitions().stream()
         .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
   }
