@@ -33,12 +33,12 @@ public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
                         Sink<LateEvent> lateDataSink,
                         UnaryOperator<DataStream<Row>> eventsTap) {
 
-    public static JobWiring production(StreamingPipelineSpec spec, DatabaseCredentials credentials) {
+    public static JobWiring production(StreamingPipelineSpec spec, String sourceEpoch, DatabaseCredentials credentials) {
         var postgres = spec.sink.postgres;
         JdbcExecutionOptions execution = PostgresSink.executionOptions(postgres);
         boolean lateTable = spec.lateData != null && spec.lateData.table != null;
         return new JobWiring(
-                KafkaSources.of(spec.source, EventSchema.of(spec)),
+                KafkaSources.of(spec.source, KafkaSources.startingOffsets(spec, sourceEpoch), EventSchema.of(spec)),
                 new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), execution),
                 new PostgresSink<>(postgres.jdbcUrl, credentials, new DeadLetterWriter(spec.deadLetter.table), execution),
                 lateTable ? new PostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), execution) : null,

@@ -6,7 +6,7 @@ package io.streampipe.job;
  */
 public final class OperatorUids {
     /** Kafka source (state: partition offsets). The epoch changes on an offset reset that keeps the other state. */
-    public static String kafkaSource(int epoch) {
+    public static String kafkaSource(String epoch) {
         return "kafka-source-epoch-" + epoch;
     }
 

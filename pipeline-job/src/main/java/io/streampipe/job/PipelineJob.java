@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * Entry point of the job jar ({@link JobContract#MAIN_CLASS}):
- * {@code --spec-file <path> [--source-epoch <n>]}, credentials from the environment ({@code JobContract.ENV_*}).
+ * {@code --spec-file <path> [--source-epoch <epoch>]}, credentials from the environment ({@code JobContract.ENV_*}).
  * {@link #start} runs the same pipeline in-process, for local runs and tests.
  */
 public final class PipelineJob {
@@ -65,7 +65,7 @@ public final class PipelineJob {
         if (spec.sink.postgres.createTable) {
             TableCreator.createTables(spec, options.credentials());
         }
-        JobWiring wiring = options.wiring().apply(JobWiring.production(spec, options.credentials()));
+        JobWiring wiring = options.wiring().apply(JobWiring.production(spec, options.sourceEpoch(), options.credentials()));
         PipelineTopology.build(env, spec, options.sourceEpoch(), wiring);
         LOG.info("Built pipeline {} (source epoch {})", jobName(spec), options.sourceEpoch());
     }
@@ -113,26 +113,25 @@ public final class PipelineJob {
     }
 
     /** The command line of {@link JobContract}. */
-    record Arguments(Path specFile, int sourceEpoch) {
+    record Arguments(Path specFile, String sourceEpoch) {
+        private static final java.util.regex.Pattern EPOCH = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,63}");
+
         static Arguments parse(String[] args) {
             Path specFile = null;
-            int epoch = 0;
+            String epoch = JobContract.INITIAL_SOURCE_EPOCH;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
                     case JobContract.ARG_SPEC_FILE -> specFile = Path.of(required(args[i], value));
                     case JobContract.ARG_SOURCE_EPOCH -> {
-                        try {
-                            epoch = Integer.parseInt(required(args[i], value));
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException(JobContract.ARG_SOURCE_EPOCH + " must be a non-negative integer, got " + value);
-                        }
-                        if (epoch < 0) {
-                            throw new IllegalArgumentException(JobContract.ARG_SOURCE_EPOCH + " must be a non-negative integer, got " + value);
+                        epoch = required(args[i], value);
+                        if (!EPOCH.matcher(epoch).matches()) {
+                            throw new IllegalArgumentException(JobContract.ARG_SOURCE_EPOCH
+                                    + " must be 1 to 63 of A-Z a-z 0-9 . _ - (an offset-reset token), got " + value);
                         }
                     }
                     default -> throw new IllegalArgumentException("Unknown argument " + args[i] + "; usage: "
-                            + JobContract.ARG_SPEC_FILE + " <path> [" + JobContract.ARG_SOURCE_EPOCH + " <n>]");
+                            + JobContract.ARG_SPEC_FILE + " <path> [" + JobContract.ARG_SOURCE_EPOCH + " <epoch>]");
                 }
                 i++;
             }

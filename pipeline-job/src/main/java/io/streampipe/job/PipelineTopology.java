@@ -53,7 +53,7 @@ public final class PipelineTopology {
     private PipelineTopology() {
     }
 
-    public static void build(StreamExecutionEnvironment env, StreamingPipelineSpec spec, int sourceEpoch, JobWiring wiring) {
+    public static void build(StreamExecutionEnvironment env, StreamingPipelineSpec spec, String sourceEpoch, JobWiring wiring) {
         EventSchema schema = EventSchema.of(spec);
         OutputTag<Reject> rejects = new OutputTag<>(REJECTS, ParsingDeserializer.rejectType());
         String sourceUid = OperatorUids.kafkaSource(sourceEpoch);

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The job graph of each example: every operator has its documented uid, and no type needs Kryo. */
 class PipelineTopologyTest {
-    private static List<String> uids(String example, int epoch) {
+    private static List<String> uids(String example, String epoch) {
         StreamingPipelineSpec spec = Specs.example(example);
         spec.sink.postgres.createTable = false;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -29,19 +29,19 @@ class PipelineTopologyTest {
 
     @Test
     void windowedPipeline() {
-        assertThat(uids("sensor-anomalies", 0)).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
+        assertThat(uids("sensor-anomalies", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
                 "dead-letter-sink", "window-aggregate", "late-events", "late-data-sink", "postgres-sink");
     }
 
     @Test
     void sessionPipelineWithANewSourceEpoch() {
-        assertThat(uids("clickstream-sessions", 3)).contains("kafka-source-epoch-3", "window-aggregate")
+        assertThat(uids("clickstream-sessions", "reset-3")).contains("kafka-source-epoch-reset-3", "window-aggregate")
                 .doesNotContain("kafka-source-epoch-0");
     }
 
     @Test
     void upsertPipeline() {
-        assertThat(uids("orders-upsert", 0)).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
+        assertThat(uids("orders-upsert", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
                 "dead-letter-sink", "latest-per-key", "postgres-sink");
     }
 

@@ -39,13 +39,13 @@ class SpecFilesTest {
 
     @Test
     void commandLineOfTheJobContract() {
-        assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "/x/spec.json", "--source-epoch", "4"}))
-                .isEqualTo(new PipelineJob.Arguments(Path.of("/x/spec.json"), 4));
-        assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "s.yaml"}).sourceEpoch()).isZero();
+        assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "/x/spec.json", "--source-epoch", "reset-4"}))
+                .isEqualTo(new PipelineJob.Arguments(Path.of("/x/spec.json"), "reset-4"));
+        assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "s.yaml"}).sourceEpoch()).isEqualTo("0");
         assertThatThrownBy(() -> PipelineJob.Arguments.parse(new String[]{"--source-epoch", "1"}))
                 .hasMessage("--spec-file <path> is required");
-        assertThatThrownBy(() -> PipelineJob.Arguments.parse(new String[]{"--spec-file", "s", "--source-epoch", "-1"}))
-                .hasMessage("--source-epoch must be a non-negative integer, got -1");
+        assertThatThrownBy(() -> PipelineJob.Arguments.parse(new String[]{"--spec-file", "s", "--source-epoch", "a b"}))
+                .hasMessage("--source-epoch must be 1 to 63 of A-Z a-z 0-9 . _ - (an offset-reset token), got a b");
         assertThatThrownBy(() -> PipelineJob.Arguments.parse(new String[]{"--nope"}))
                 .hasMessageStartingWith("Unknown argument --nope");
     }

@@ -11,7 +11,6 @@ import org.apache.flink.types.Row;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -142,7 +141,7 @@ public final class RecordParser implements Serializable {
 
     private static long parseInstant(FieldDef field, String text) throws RecordRejectedException {
         try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            return IsoInstants.toEpochMillis(text);
         } catch (DateTimeParseException | ArithmeticException e) {
             throw new RecordRejectedException("field '" + field.name() + "': expected an ISO-8601 timestamp with offset"
                     + " (e.g. 2026-11-20T10:15:30Z) or epoch milliseconds, got " + quote(text));

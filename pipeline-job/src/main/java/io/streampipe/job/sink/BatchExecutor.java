@@ -5,15 +5,18 @@ import org.apache.flink.connector.jdbc.internal.executor.JdbcBatchStatementExecu
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a batch as one transaction: at most one change per row (so even with pgjdbc's
- * {@code reWriteBatchedInserts=true}, no statement touches a key twice), deletes and upserts together, then commit.
- * A failed batch is rolled back and kept, so the connector's retry (with backoff, on a fresh connection if needed)
- * sends it again.
+ * Runs a batch as one transaction: at most one change per row (an array statement such as the upsert, like a
+ * multi-row {@code INSERT … ON CONFLICT DO UPDATE}, fails when it touches a row twice), upserts and deletes
+ * together, then commit. An array statement runs once for the whole batch; the others run once per record in a JDBC
+ * batch. A failed batch is rolled back and kept, so the connector's retry (with backoff, on a fresh connection if
+ * needed) sends it again.
  */
 final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
     private final TableWriter<T> writer;
@@ -53,16 +56,27 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
             return;
         }
         long start = System.nanoTime();
-        boolean[] used = new boolean[statements.length];
+        List<List<T>> byStatement = new ArrayList<>(statements.length);
+        for (int i = 0; i < statements.length; i++) {
+            byStatement.add(new ArrayList<>());
+        }
+        for (T record : pending.values()) {
+            byStatement.get(writer.statementFor(record)).add(record);
+        }
         try {
-            for (T record : pending.values()) {
-                int statement = writer.statementFor(record);
-                writer.bind(record, statements[statement]);
-                statements[statement].addBatch();
-                used[statement] = true;
-            }
             for (int i = 0; i < statements.length; i++) {
-                if (used[i]) {
+                List<T> records = byStatement.get(i);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                if (writer.writesArrays(i)) {
+                    writer.bindAll(records, statements[i]);
+                    statements[i].executeUpdate();
+                } else {
+                    for (T record : records) {
+                        writer.bind(record, statements[i]);
+                        statements[i].addBatch();
+                    }
                     statements[i].executeBatch();
                 }
             }

@@ -34,6 +34,43 @@ final class ColumnValues {
         }
     }
 
+    /** The element type name of an array parameter of this column type, as the driver knows it. */
+    static String arrayElementType(ColumnType type) {
+        return switch (type) {
+            case TEXT -> "text";
+            case BIGINT -> "int8";
+            case DOUBLE -> "float8";
+            case BOOLEAN -> "bool";
+            case TIMESTAMPTZ -> "timestamptz";
+        };
+    }
+
+    /** An array for {@code size} elements of this column type, typed so the driver can send it in binary. */
+    static Object[] newArray(ColumnType type, int size) {
+        return switch (type) {
+            case TEXT, TIMESTAMPTZ -> new String[size];
+            case BIGINT -> new Long[size];
+            case DOUBLE -> new Double[size];
+            case BOOLEAN -> new Boolean[size];
+        };
+    }
+
+    /**
+     * A row value as an element of an array parameter, converted as {@link #bind} does; timestamps go as ISO-8601
+     * instants (exact to the millisecond for every year the parser lets through).
+     */
+    static Object arrayElement(ColumnType type, Object value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (type) {
+            case TEXT, BOOLEAN -> value;
+            case BIGINT -> ((Number) value).longValue();
+            case DOUBLE -> ((Number) value).doubleValue();
+            case TIMESTAMPTZ -> Instant.ofEpochMilli((Long) value).toString();
+        };
+    }
+
     static OffsetDateTime timestamp(long epochMillis) {
         return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }

@@ -2,6 +2,7 @@ package io.streampipe.job.sink;
 
 import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.job.schema.ResultSchema.Column;
+import io.streampipe.job.schema.ResultSchema.ColumnType;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 
@@ -10,7 +11,10 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 
-/** Result rows: an {@code INSERT} row is upserted, a {@code DELETE} row removes the row with its primary key. */
+/**
+ * Result rows: {@code INSERT} rows are upserted, all of a batch in one array statement; a {@code DELETE} row removes
+ * the row with its primary key.
+ */
 public final class ResultRowWriter implements TableWriter<Row> {
     private static final long serialVersionUID = 1L;
     private static final int UPSERT = 0;
@@ -40,24 +44,45 @@ public final class ResultRowWriter implements TableWriter<Row> {
     }
 
     @Override
-    public void bind(Row row, PreparedStatement statement) throws SQLException {
+    public boolean writesArrays(int index) {
+        return index == UPSERT;
+    }
+
+    @Override
+    public void bindAll(List<Row> rows, PreparedStatement statement) throws SQLException {
         List<Column> columns = result.columns();
-        if (row.getKind() == RowKind.DELETE) {
-            for (int i = 0; i < primaryKey.length; i++) {
-                ColumnValues.bind(statement, i + 1, columns.get(primaryKey[i]).type(), row.getField(primaryKey[i]));
+        for (int c = 0; c < columns.size(); c++) {
+            ColumnType type = columns.get(c).type();
+            Object[] values = ColumnValues.newArray(type, rows.size());
+            for (int r = 0; r < values.length; r++) {
+                values[r] = ColumnValues.arrayElement(type, rows.get(r).getField(c));
             }
-            return;
-        }
-        for (int i = 0; i < columns.size(); i++) {
-            ColumnValues.bind(statement, i + 1, columns.get(i).type(), row.getField(i));
+            statement.setArray(c + 1, statement.getConnection().createArrayOf(ColumnValues.arrayElementType(type), values));
         }
     }
 
+    /** Deletes only: upserts go through {@link #bindAll}. */
+    @Override
+    public void bind(Row row, PreparedStatement statement) throws SQLException {
+        if (row.getKind() != RowKind.DELETE) {
+            throw new IllegalStateException("Upserts are written as arrays, not row by row");
+        }
+        List<Column> columns = result.columns();
+        for (int i = 0; i < primaryKey.length; i++) {
+            ColumnValues.bind(statement, i + 1, columns.get(primaryKey[i]).type(), row.getField(primaryKey[i]));
+        }
+    }
+
+    /**
+     * The primary-key values, with -0.0 as 0.0: PostgreSQL holds them equal, so two changes of one row must never
+     * look like two rows (the array upsert would update the row twice and fail).
+     */
     @Override
     public Object rowKey(Row row) {
         Object[] key = new Object[primaryKey.length];
         for (int i = 0; i < primaryKey.length; i++) {
-            key[i] = row.getField(primaryKey[i]);
+            Object value = row.getField(primaryKey[i]);
+            key[i] = value instanceof Double d && d == 0.0 ? (Object) 0.0 : value;
         }
         return Arrays.asList(key);
     }

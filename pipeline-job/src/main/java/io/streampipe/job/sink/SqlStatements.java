@@ -54,15 +54,20 @@ public final class SqlStatements {
     }
 
     /**
-     * {@code INSERT … ON CONFLICT (pk) DO UPDATE SET} every other column; with an order column, the update only
-     * applies when the incoming version is not older, so a replay of old events never overwrites newer rows.
+     * {@code INSERT … SELECT * FROM unnest(?::type[], …) ON CONFLICT (pk) DO UPDATE SET} every other column: a whole
+     * batch in one statement, one array parameter per column in {@link ResultSchema#columns()} order. PostgreSQL plans
+     * and executes it once per batch instead of once per row, which halves its CPU per row against a JDBC batch of
+     * single-row inserts (e2e/bench). The rows must have distinct primary keys: one statement cannot update a row twice.
+     * With an order column, the update only applies when the incoming version is not older, so a replay of old events
+     * never overwrites newer rows.
      */
     public static String upsert(String field, String table, ResultSchema result) {
         List<String> names = names(result.columns());
         List<String> updated = new ArrayList<>(names);
         updated.removeAll(result.primaryKey());
+        String arrays = result.columns().stream().map(c -> "?::" + c.type().sql() + "[]").collect(Collectors.joining(", "));
         String insert = "INSERT INTO " + SqlIdentifiers.quoteTable(field, table) + " AS " + TARGET
-                + " (" + columnList(names) + ") VALUES (" + placeholders(names.size()) + ")"
+                + " (" + columnList(names) + ") SELECT * FROM unnest(" + arrays + ")"
                 + " ON CONFLICT (" + columnList(result.primaryKey()) + ")";
         if (updated.isEmpty()) {
             return insert + " DO NOTHING";

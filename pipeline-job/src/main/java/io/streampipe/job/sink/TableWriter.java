@@ -13,7 +13,21 @@ public interface TableWriter<T> extends Serializable {
     /** Index into {@link #statements()} of the statement that writes this record. */
     int statementFor(T record);
 
+    /** Binds one record to a statement run once per record (in a JDBC batch). */
     void bind(T record, PreparedStatement statement) throws SQLException;
+
+    /**
+     * Whether statement {@code index} writes all its records of a batch at once, from one array per column
+     * ({@link #bindAll}), instead of once per record.
+     */
+    default boolean writesArrays(int index) {
+        return false;
+    }
+
+    /** Binds all records of a batch to an array statement ({@link #writesArrays}); at most one record per row. */
+    default void bindAll(List<T> records, PreparedStatement statement) throws SQLException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no array statement");
+    }
 
     /** Identity of the table row the record changes. Within one batch only one change per row is sent. */
     Object rowKey(T record);

@@ -1,6 +1,9 @@
 package io.streampipe.job.source;
 
+import io.streampipe.api.JobContract;
 import io.streampipe.api.Timestamps;
+import io.streampipe.api.v1alpha1.OffsetResetSpec;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.OffsetFallback;
 import io.streampipe.api.v1alpha1.SourceSpec.SaslMechanism;
@@ -23,14 +26,14 @@ public final class KafkaSources {
     private KafkaSources() {
     }
 
-    public static KafkaSource<Either<Row, Reject>> of(SourceSpec source, EventSchema schema) {
+    public static KafkaSource<Either<Row, Reject>> of(SourceSpec source, OffsetsInitializer startingOffsets, EventSchema schema) {
         SourceSpec.KafkaSource kafka = source.kafka;
         // The spec's extra properties first, so that the settings below always win over them.
         KafkaSourceBuilder<Either<Row, Reject>> builder = KafkaSource.<Either<Row, Reject>>builder()
                 .setProperties(consumerProperties(kafka))
                 .setBootstrapServers(kafka.bootstrapServers)
                 .setGroupId(kafka.groupId)
-                .setStartingOffsets(startingOffsets(source.startingOffsets))
+                .setStartingOffsets(startingOffsets)
                 .setDeserializer(new ParsingDeserializer(schema));
         if (kafka.topic != null) {
             builder.setTopics(kafka.topic);
@@ -40,7 +43,24 @@ public final class KafkaSources {
         return builder.build();
     }
 
-    /** Where a source without restored offsets starts. */
+    /**
+     * Where a source without restored offsets starts. A source epoch that is the spec's offset-reset token was begun
+     * by that reset ({@link JobContract#ARG_SOURCE_EPOCH}): it starts where the reset says; any other epoch starts at
+     * {@code source.startingOffsets}. Either way, a source that restores its offsets from a savepoint ignores this.
+     */
+    public static OffsetsInitializer startingOffsets(StreamingPipelineSpec spec, String sourceEpoch) {
+        OffsetResetSpec reset = spec.offsetReset;
+        if (reset == null || !reset.token.equals(sourceEpoch)) {
+            return startingOffsets(spec.source.startingOffsets);
+        }
+        return switch (reset.to) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case TIMESTAMP -> OffsetsInitializer.timestamp(Timestamps.parse("spec.offsetReset.timestamp", reset.timestamp).toEpochMilli());
+        };
+    }
+
+    /** Where a source without restored offsets starts, by the spec's starting-offsets policy. */
     public static OffsetsInitializer startingOffsets(StartingOffsets offsets) {
         if (offsets == null) {
             return OffsetsInitializer.earliest();

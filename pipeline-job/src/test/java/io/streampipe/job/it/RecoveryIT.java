@@ -1,5 +1,6 @@
 package io.streampipe.job.it;
 
+import io.streampipe.api.v1alpha1.OffsetResetSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
 import io.streampipe.job.PipelineJob;
@@ -53,7 +54,7 @@ class RecoveryIT {
     }
 
     private static Scenario scenario(String topic) {
-        Pipelines.createTopic(KAFKA, topic, 4);
+        KAFKA.createTopic(topic, 4);
         return new Scenario(KAFKA, topic, 4, Duration.ofMinutes(1), new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 10 * MINUTE));
     }
 
@@ -150,9 +151,13 @@ class RecoveryIT {
             scenario.produce(List.of(ev("alice", 13, 100, 0), ev("bob", 14, 100, 1)));
             Instant resetTo = Instant.now().plus(Duration.ofDays(1));
             scenario.restarted().stepAt(resetTo.toEpochMilli(), ev("alice", 14, 1, 0), ev("carol", 15, 2, 2));
-            StreamingPipelineSpec reset = spec(topic, "TIMESTAMP");
-            reset.source.startingOffsets.timestamp = resetTo.toString();
-            job = jobs.start(reset, Pipelines.restoring(options.withSourceEpoch(1), savepoint));
+            // As the operator starts it: the spec carries the reset, and the new epoch is its token.
+            StreamingPipelineSpec reset = spec(topic, "EARLIEST");
+            reset.offsetReset = new OffsetResetSpec();
+            reset.offsetReset.token = "reset-1";
+            reset.offsetReset.to = OffsetResetSpec.Target.TIMESTAMP;
+            reset.offsetReset.timestamp = resetTo.toString();
+            job = jobs.start(reset, Pipelines.restoring(options.withSourceEpoch("reset-1"), savepoint));
             scenario.runningIn(job, 2).clock(30);
             scenario.clock(50);
 

@@ -9,16 +9,18 @@ import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Batches against a recording JDBC connection: one change per row, one transaction, kept on failure. */
+/** Batches against a recording JDBC connection: one change per row, upserts as arrays, one transaction, kept on failure. */
 class BatchExecutorTest {
     private final List<String> calls = new ArrayList<>();
     private boolean failExecution;
@@ -26,7 +28,8 @@ class BatchExecutorTest {
     private Connection connection() {
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "prepareStatement" -> statement(((String) args[0]).startsWith("DELETE") ? "delete" : "upsert");
+                    case "prepareStatement" -> statement((Connection) proxy, ((String) args[0]).startsWith("DELETE") ? "delete" : "upsert");
+                    case "createArrayOf" -> array((Object[]) args[1]);
                     case "setAutoCommit", "commit", "rollback" -> {
                         calls.add(method.getName() + (args == null ? "" : "(" + args[0] + ")"));
                         yield null;
@@ -35,24 +38,36 @@ class BatchExecutorTest {
                 });
     }
 
-    private PreparedStatement statement(String name) {
+    private PreparedStatement statement(Connection connection, String name) {
         return (PreparedStatement) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{PreparedStatement.class},
                 (proxy, method, args) -> switch (method.getName()) {
+                    case "getConnection" -> connection;
                     case "setString", "setLong", "setDouble" -> {
                         if ((Integer) args[0] == 1) {
                             calls.add(name + " " + args[1]);
                         }
                         yield null;
                     }
-                    case "executeBatch" -> {
+                    case "setArray" -> {
+                        if ((Integer) args[0] == 1) {
+                            calls.add(name + " " + Arrays.toString((Object[]) ((Array) args[1]).getArray()));
+                        }
+                        yield null;
+                    }
+                    case "executeBatch", "executeUpdate" -> {
                         if (failExecution) {
                             throw new SQLException("connection lost");
                         }
-                        calls.add(name + " executeBatch");
-                        yield new int[0];
+                        calls.add(name + " " + method.getName());
+                        yield method.getName().equals("executeBatch") ? new int[0] : 1;
                     }
                     default -> null;
                 });
+    }
+
+    private Array array(Object[] elements) {
+        return (Array) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Array.class},
+                (proxy, method, args) -> method.getName().equals("getArray") ? elements : null);
     }
 
     private static Row order(RowKind kind, String id, long updatedAt) {
@@ -70,7 +85,7 @@ class BatchExecutorTest {
         executor.addToBatch(order(RowKind.INSERT, "b", 2));
         assertThat(executor.pendingRows()).isEqualTo(2);
         executor.executeBatch();
-        assertThat(calls).containsExactly("setAutoCommit(false)", "delete a", "upsert b", "upsert executeBatch",
+        assertThat(calls).containsExactly("setAutoCommit(false)", "upsert [b]", "upsert executeUpdate", "delete a",
                 "delete executeBatch", "commit");
         calls.clear();
         executor.executeBatch();
@@ -101,5 +116,39 @@ class BatchExecutorTest {
         executor.executeBatch();
         assertThat(calls).endsWith("commit");
         assertThat(executor.pendingRows()).isZero();
+    }
+
+    @Test
+    void minusZeroAndZeroAreOneRowAsInPostgres() {
+        StreamingPipelineSpec orders = Specs.example("orders-upsert");
+        orders.transform.keyBy = List.of("amount");
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(orders));
+        assertThat(writer.rowKey(Row.of("a", "c", "paid", -0.0, 1L, 1L)))
+                .isEqualTo(writer.rowKey(Row.of("b", "c", "paid", 0.0, 1L, 1L)));
+    }
+
+    @Test
+    void upsertsAreBoundAsOneTypedArrayPerColumn() throws Exception {
+        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(Specs.example("orders-upsert"))), null);
+        List<Object[]> arrays = new ArrayList<>();
+        Connection connection = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "prepareStatement" -> statement((Connection) proxy, "upsert");
+                    case "createArrayOf" -> {
+                        arrays.add((Object[]) args[1]);
+                        yield array((Object[]) args[1]);
+                    }
+                    default -> null;
+                });
+        executor.prepareStatements(connection);
+        executor.addToBatch(Row.of("a", "c", "paid", 2.5, 3L, 1_795_132_800_037L));
+        executor.addToBatch(Row.of("b", null, "paid", 1.0, null, 0L));
+        executor.executeBatch();
+        assertThat(arrays).hasSize(6);
+        assertThat(arrays.get(0)).isInstanceOf(String[].class).containsExactly("a", "b");
+        assertThat(arrays.get(1)).containsExactly("c", null);
+        assertThat(arrays.get(3)).isInstanceOf(Double[].class).containsExactly(2.5, 1.0);
+        assertThat(arrays.get(4)).isInstanceOf(Long[].class).containsExactly(3L, null);
+        assertThat(arrays.get(5)).containsExactly("2026-11-20T00:00:00.037Z", "1970-01-01T00:00:00Z");
     }
 }

@@ -1,6 +1,8 @@
 package io.streampipe.job.source;
 
+import io.streampipe.api.v1alpha1.OffsetResetSpec;
 import io.streampipe.api.v1alpha1.SourceSpec;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.OffsetFallback;
 import io.streampipe.api.v1alpha1.SourceSpec.OffsetPolicy;
 import io.streampipe.api.v1alpha1.SourceSpec.SaslMechanism;
@@ -71,5 +73,23 @@ class KafkaSourcesTest {
         offsets.policy = OffsetPolicy.TIMESTAMP;
         offsets.timestamp = "2026-11-20T00:00:00Z";
         assertThat(KafkaSources.startingOffsets(offsets).getClass().getSimpleName()).isEqualTo("TimestampOffsetsInitializer");
+    }
+
+    @Test
+    void anEpochBegunByAnOffsetResetStartsWhereTheResetSays() {
+        StreamingPipelineSpec spec = Specs.example("orders-upsert");
+        spec.source.startingOffsets.policy = OffsetPolicy.EARLIEST;
+        spec.offsetReset = new OffsetResetSpec();
+        spec.offsetReset.token = "reset-7";
+        spec.offsetReset.to = OffsetResetSpec.Target.LATEST;
+
+        assertThat(KafkaSources.startingOffsets(spec, "reset-7").getAutoOffsetResetStrategy())
+                .as("the reset's own epoch").isEqualTo(OffsetResetStrategy.LATEST);
+        assertThat(KafkaSources.startingOffsets(spec, "0").getAutoOffsetResetStrategy())
+                .as("an epoch the reset did not begin keeps the spec's policy").isEqualTo(OffsetResetStrategy.EARLIEST);
+
+        spec.offsetReset.to = OffsetResetSpec.Target.TIMESTAMP;
+        spec.offsetReset.timestamp = "2026-11-20T00:00:00Z";
+        assertThat(KafkaSources.startingOffsets(spec, "reset-7").getClass().getSimpleName()).isEqualTo("TimestampOffsetsInitializer");
     }
 }
