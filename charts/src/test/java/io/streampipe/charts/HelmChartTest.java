@@ -73,13 +73,18 @@ class HelmChartTest {
         return rules.stream().anyMatch(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource) && r.getVerbs().contains(verb));
     }
 
-    /** helm template, then each object server-side applied with dryRun=All: the API server validates it fully. */
-    private static List<HasMetadata> renderAndDryRunApply(String... extraArgs) throws Exception {
-        KubernetesClient client = apiServer.client();
+    /** The chart rendered as release "sp" in namespace streampipe-system, for the API server the client talks to. */
+    static String render(KubernetesClient client, String... extraArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("template", "sp", CHART.toString(), "--namespace", "streampipe-system",
                 "--kube-version", client.getKubernetesVersion().getGitVersion()));
         args.addAll(List.of(extraArgs));
-        String rendered = helm(args.toArray(String[]::new));
+        return helm(args.toArray(String[]::new));
+    }
+
+    /** helm template, then each object server-side applied with dryRun=All: the API server validates it fully. */
+    private static List<HasMetadata> renderAndDryRunApply(String... extraArgs) throws Exception {
+        KubernetesClient client = apiServer.client();
+        String rendered = render(client, extraArgs);
         List<HasMetadata> objects = client.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items();
         for (HasMetadata object : objects) {
             client.resource(object).dryRun().fieldManager("helm-chart-test").forceConflicts().serverSideApply();
