@@ -1,0 +1,180 @@
+package io.streampipe.sandbox;
+
+import io.streampipe.api.JobContract;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.SpecFiles;
+import io.streampipe.sandbox.generator.EventKind;
+import io.streampipe.sandbox.generator.GeneratedEvent;
+import io.streampipe.sandbox.generator.ProducedEvent;
+import io.streampipe.testkit.data.KafkaBroker;
+import io.streampipe.testkit.data.PostgresServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The local run end to end, for two examples with a fixed seed and a bounded duration: what the generator sent is
+ * compared with what the job wrote, exactly where the outcome does not depend on timing (dead letters; the latest
+ * row per order), and by its defining property where it does (every alert passes {@code having}; every late row was
+ * generated too late). Afterwards no process the run started is alive and its directory is gone.
+ */
+class LocalRunTest {
+    private static final Path EXAMPLES = Path.of(System.getProperty("streampipe.examples", "../../examples"));
+
+    /** The manifest's Kafka and PostgreSQL don't answer: the run starts its own, and stops them. */
+    @Test
+    void ordersUpsertMirrorsTheLatestValidEventOfEachOrder() throws Exception {
+        Set<Long> childrenBefore = liveChildren();
+        Settings settings = new Settings(EXAMPLES.resolve("orders-upsert.yaml"), 25, Duration.ofSeconds(15), 11, 1);
+        LocalRun run = new LocalRun(settings, SpecFiles.read(settings.manifest()), Map.of(), console());
+        try {
+            run.start();
+            run.watch();
+            run.drain();
+
+            Map<String, ProducedEvent> latest = run.producer().latestValidByKey();
+            assertThat(latest).hasSizeGreaterThan(50);
+            Map<String, Map<String, Object>> expected = latest.values().stream()
+                    .collect(Collectors.toMap(p -> p.event().key(), p -> columns(p.event().fields())));
+            Map<String, Map<String, Object>> actual = rows(run, "SELECT order_id, customer_id, status, amount, items, updated_at"
+                    + " FROM orders_latest").stream().collect(Collectors.toMap(r -> (String) r.get("order_id"), Function.identity()));
+            assertThat(actual).isEqualTo(expected);
+            assertDeadLettersAreTheBrokenEvents(run, "orders_rejects");
+        } finally {
+            run.close();
+        }
+        assertStoppedEverything(run, childrenBefore);
+    }
+
+    /** The manifest's Kafka and PostgreSQL answer (here: started by the test): the run uses them, credentials from env. */
+    @Test
+    void sensorAlertsPassHavingAndLateRowsWereGeneratedTooLate() throws Exception {
+        CompletableFuture<KafkaBroker> startingKafka = CompletableFuture.supplyAsync(() -> started(new KafkaBroker()));
+        CompletableFuture<PostgresServer> startingPostgres = CompletableFuture.supplyAsync(() -> started(new PostgresServer()));
+        try (KafkaBroker kafka = startingKafka.join(); PostgresServer postgres = startingPostgres.join()) {
+            kafka.createTopic("sensor-readings", 3);
+            Set<Long> childrenBefore = liveChildren();
+            String manifest = Files.readString(EXAMPLES.resolve("sensor-anomalies.yaml"))
+                    .replace("kafka:9092", kafka.bootstrapServers())
+                    .replace("jdbc:postgresql://postgres:5432/analytics", postgres.jdbcUrl());
+            StreamingPipelineSpec spec = SpecFiles.parse(manifest);
+            Map<String, String> environment = Map.of(JobContract.ENV_POSTGRES_USERNAME, postgres.username(),
+                    JobContract.ENV_POSTGRES_PASSWORD, postgres.password());
+            Settings settings = new Settings(EXAMPLES.resolve("sensor-anomalies.yaml"), 20, Duration.ofSeconds(25), 5, 1);
+            LocalRun run = new LocalRun(settings, spec, environment, console());
+            try {
+                run.start();
+                assertThat(run.spec().source.kafka.bootstrapServers).isEqualTo(kafka.bootstrapServers());
+                assertThat(run.spec().sink.postgres.jdbcUrl).isEqualTo(postgres.jdbcUrl());
+                run.watch();
+                run.drain();
+
+                List<Map<String, Object>> alerts = rows(run, "SELECT sensor_id, avg_temp, readings FROM sensor_alerts");
+                assertThat(alerts).isNotEmpty()
+                        .allSatisfy(alert -> assertThat((Double) alert.get("avg_temp")).isGreaterThan(45.0));
+                assertDeadLettersAreTheBrokenEvents(run, "sensor_readings_rejects");
+
+                Set<List<Long>> late = rows(run, "SELECT partition, \"offset\" FROM sensor_alerts_late").stream()
+                        .map(row -> List.of((Long) row.get("partition"), (Long) row.get("offset")))
+                        .collect(Collectors.toSet());
+                Set<List<Long>> generatedTooLate = run.producer().tooLate().stream()
+                        .map(produced -> List.of((long) produced.partition(), produced.offset()))
+                        .collect(Collectors.toSet());
+                assertThat(late).isNotEmpty();
+                assertThat(generatedTooLate).containsAll(late);
+            } finally {
+                run.close();
+            }
+            assertStoppedEverything(run, childrenBefore);
+        }
+    }
+
+    /** Exactly the broken records, each for the reason it was broken for. */
+    private static void assertDeadLettersAreTheBrokenEvents(LocalRun run, String table) throws SQLException {
+        Map<List<Long>, GeneratedEvent> broken = new LinkedHashMap<>();
+        for (ProducedEvent produced : run.producer().rejected()) {
+            broken.put(List.of((long) produced.partition(), produced.offset()), produced.event());
+        }
+        Map<List<Long>, String> reasons = new LinkedHashMap<>();
+        for (Map<String, Object> row : rows(run, "SELECT partition, \"offset\", reason FROM " + table)) {
+            reasons.put(List.of((Long) row.get("partition"), (Long) row.get("offset")), (String) row.get("reason"));
+        }
+        assertThat(reasons.keySet()).isEqualTo(broken.keySet());
+        reasons.forEach((position, reason) -> assertThat(broken.get(position).explainedBy(reason))
+                .as("%s at %s rejected for: %s", broken.get(position).kind(), position, reason).isTrue());
+        Map<EventKind, Long> perKind = broken.values().stream()
+                .collect(Collectors.groupingBy(GeneratedEvent::kind, Collectors.counting()));
+        assertThat(perKind).as("kinds of broken records (all kinds: EventGeneratorTest)").hasSizeGreaterThanOrEqualTo(3);
+        perKind.forEach((kind, count) -> assertThat(run.producer().acknowledged(kind)).isEqualTo(count));
+    }
+
+    private static void assertStoppedEverything(LocalRun run, Set<Long> childrenBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!childrenBefore.containsAll(liveChildren()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(liveChildren()).as("processes started by the run").isSubsetOf(childrenBefore);
+        assertThat(run.workDirectory()).doesNotExist();
+    }
+
+    /** The processes this JVM started (a run starts its services as direct children; their own children go with them). */
+    private static Set<Long> liveChildren() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    /** A generated event's fields as the result table holds them (omitted fields are null columns). */
+    private static Map<String, Object> columns(Map<String, Object> fields) {
+        Map<String, Object> row = new HashMap<>();
+        for (String column : List.of("order_id", "customer_id", "status", "amount", "items", "updated_at")) {
+            row.put(column, fields.get(column));
+        }
+        return row;
+    }
+
+    private static List<Map<String, Object>> rows(LocalRun run, String sql) throws SQLException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Connection connection = run.newConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            while (result.next()) {
+                Map<String, Object> row = new HashMap<>();
+                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+                    Object value = result.getObject(i);
+                    row.put(result.getMetaData().getColumnName(i), value instanceof Timestamp t ? t.toInstant()
+                            : value instanceof Integer n ? n.longValue() : value);
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static <T extends io.streampipe.testkit.data.LocalService> T started(T service) {
+        service.start();
+        return service;
+    }
+
+    /** The run's console output, in the test's output. */
+    private static PrintStream console() {
+        return System.out;
+    }
+}
