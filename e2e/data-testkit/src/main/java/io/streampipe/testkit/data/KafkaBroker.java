@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Apache Kafka broker (KRaft, one node that is broker and controller) on a free
  * 127.0.0.1 port, with its data in a temporary directory that {@link #close()} deletes.
+ * PLAINTEXT, or SASL_PLAINTEXT with one user ({@link #withSasl}).
  *
  * <p>The broker runs in a child JVM on its own classpath (see {@link KafkaBrokerClasspath}):
  * its Kafka, Scala and Jackson jars never meet the Flink connector's kafka-clients that this
@@ -56,12 +57,33 @@ public final class KafkaBroker extends LocalService {
   private static final List<String> BROKER_JVM_OPTIONS = List.of(
       "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true");
 
+  private SaslUser saslUser;
   private Path workDirectory;
   private Path logFile;
   private String bootstrapServers;
   private Process broker;
   private OrphanWatchdog watchdog;
   private Admin admin;
+
+  /**
+   * Makes the client listener SASL_PLAINTEXT, accepting one user with the given mechanisms (SCRAM users are created
+   * when the storage is formatted, PLAIN users are listed in the broker's JAAS config). The testkit's own clients
+   * ({@link #clientProperties()}, {@link #admin()}, {@link #produce}, {@link #readAll}) log in as this user with
+   * {@code mechanism}. Call before the broker starts.
+   *
+   * @param username one or more of A-Z a-z 0-9 . _ - (so is {@code password})
+   */
+  public synchronized KafkaBroker withSasl(String username, String password, SaslMechanism mechanism,
+      SaslMechanism... moreMechanisms) {
+    if (isRunning()) {
+      throw new IllegalStateException("withSasl must be called before the broker starts");
+    }
+    List<SaslMechanism> mechanisms = new ArrayList<>();
+    mechanisms.add(mechanism);
+    mechanisms.addAll(List.of(moreMechanisms));
+    saslUser = new SaslUser(username, password, mechanisms);
+    return this;
+  }
 
   /** The broker's version (the parent pom's {@code kafka-broker.version}). */
   public static String version() {
@@ -74,10 +96,26 @@ public final class KafkaBroker extends LocalService {
     return bootstrapServers;
   }
 
-  /** {@code bootstrap.servers} alone, to which a client adds its own settings. */
+  /**
+   * {@code bootstrap.servers}, and with SASL the login of the broker's user, to which a client adds its own
+   * settings.
+   */
   public Properties clientProperties() {
+    requireRunning();
+    return connectionProperties();
+  }
+
+  /**
+   * {@code bootstrap.servers} and a SASL login as anyone, with any mechanism: for tests of logins the broker must
+   * refuse. Only for a broker {@link #withSasl with SASL}.
+   */
+  public Properties clientProperties(SaslMechanism mechanism, String username, String password) {
+    if (saslUser == null) {
+      throw new IllegalStateException("This broker has no SASL listener: call withSasl before it starts");
+    }
     Properties properties = new Properties();
     properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.putAll(SaslUser.clientSettings(mechanism, username, password));
     return properties;
   }
 
@@ -164,7 +202,7 @@ public final class KafkaBroker extends LocalService {
 
   @Override
   public String toString() {
-    return "KafkaBroker{" + (isRunning() ? bootstrapServers : "not running") + "}";
+    return "KafkaBroker{" + (isRunning() ? bootstrapServers : "not running") + ", " + listenerDescription() + "}";
   }
 
   @Override
@@ -177,22 +215,29 @@ public final class KafkaBroker extends LocalService {
       int[] ports = FreePorts.allocate(2);
       bootstrapServers = "127.0.0.1:" + ports[0];
       Path config = workDirectory.resolve("server.properties");
-      Files.writeString(config,
-          KraftServerProperties.singleNode(ports[0], ports[1], workDirectory.resolve("data")));
+      Path data = workDirectory.resolve("data");
+      Files.writeString(config, saslUser == null
+          ? KraftServerProperties.singleNode(ports[0], ports[1], data)
+          : KraftServerProperties.singleNodeWithSasl(ports[0], ports[1], data, saslUser));
+      Path scramCredentials = null;
+      if (saslUser != null && !saslUser.scramCredentials().isEmpty()) {
+        scramCredentials = Files.write(workDirectory.resolve("scram-credentials"), saslUser.scramCredentials());
+      }
       Path log4jConfig = workDirectory.resolve("log4j.properties");
       try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-broker-log4j.properties")) {
         Files.copy(in, log4jConfig, StandardCopyOption.REPLACE_EXISTING);
       }
 
-      broker = Processes.start(brokerJvm(lib, log4jConfig, Uuid.randomUuid().toString(), config), logFile);
+      broker = Processes.start(
+          brokerJvm(lib, log4jConfig, Uuid.randomUuid().toString(), config, scramCredentials), logFile);
       watchdog = OrphanWatchdog.watch(broker.pid(), "KILL", workDirectory);
       awaitReady(ports[0], System.nanoTime() + START_TIMEOUT.toNanos());
     } catch (IOException | RuntimeException e) {
       stopAfterFailedStart();
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
-    LOG.info("Started Kafka broker {} at {} in {} ms (log: {})", version(), bootstrapServers,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), logFile);
+    LOG.info("Started Kafka broker {} at {} ({}) in {} ms (log: {})", version(), bootstrapServers,
+        listenerDescription(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), logFile);
   }
 
   @Override
@@ -216,8 +261,24 @@ public final class KafkaBroker extends LocalService {
     return workDirectory;
   }
 
+  /** {@code bootstrap.servers}, plus the SASL login of the broker's user if it has one. */
+  private Properties connectionProperties() {
+    Properties properties = new Properties();
+    properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    if (saslUser != null) {
+      properties.putAll(SaslUser.clientSettings(saslUser.clientMechanism(), saslUser.username(), saslUser.password()));
+    }
+    return properties;
+  }
+
+  private String listenerDescription() {
+    return saslUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT " + saslUser.mechanisms().stream()
+        .map(SaslMechanism::kafkaName).toList() + " as " + saslUser.username();
+  }
+
   /** The child JVM: the broker's jars, plus this module's {@link KafkaBrokerMain} and nothing else. */
-  private static List<String> brokerJvm(Path lib, Path log4jConfig, String clusterId, Path config) {
+  private static List<String> brokerJvm(Path lib, Path log4jConfig, String clusterId, Path config,
+      Path scramCredentials) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(BROKER_JVM_OPTIONS);
@@ -227,6 +288,9 @@ public final class KafkaBroker extends LocalService {
     command.add(KafkaBrokerMain.class.getName());
     command.add(clusterId);
     command.add(config.toString());
+    if (scramCredentials != null) {
+      command.add(scramCredentials.toString());
+    }
     return command;
   }
 
@@ -268,8 +332,7 @@ public final class KafkaBroker extends LocalService {
 
   private boolean brokerListsItself() {
     if (admin == null) {
-      Properties properties = new Properties();
-      properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      Properties properties = connectionProperties();
       properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT.toMillis());
       admin = Admin.create(properties);
     }

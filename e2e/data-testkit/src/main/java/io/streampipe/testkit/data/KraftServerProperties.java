@@ -13,16 +13,33 @@ final class KraftServerProperties {
   private KraftServerProperties() {}
 
   static String singleNode(int brokerPort, int controllerPort, Path logDirectory) {
+    return render(settings("PLAINTEXT", brokerPort, controllerPort, logDirectory));
+  }
+
+  /**
+   * The same node with SASL_PLAINTEXT on the broker listener, for clients and the broker itself, accepting
+   * {@code user}; the controller listener stays PLAINTEXT (only the node itself uses it). SCRAM users must also be
+   * created at format time ({@link SaslUser#scramCredentials()}).
+   */
+  static String singleNodeWithSasl(int brokerPort, int controllerPort, Path logDirectory, SaslUser user) {
+    Map<String, String> settings = settings("SASL_PLAINTEXT", brokerPort, controllerPort, logDirectory);
+    settings.putAll(user.brokerSettings("SASL_PLAINTEXT"));
+    return render(settings);
+  }
+
+  private static Map<String, String> settings(String brokerListener, int brokerPort, int controllerPort,
+      Path logDirectory) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("process.roles", "broker,controller");
     settings.put("node.id", Integer.toString(NODE_ID));
     settings.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
     settings.put("listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    settings.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        brokerListener + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    settings.put("advertised.listeners", brokerListener + "://127.0.0.1:" + brokerPort);
+    settings.put("listener.security.protocol.map",
+        brokerListener + ":" + brokerListener + ",CONTROLLER:PLAINTEXT");
     settings.put("controller.listener.names", "CONTROLLER");
-    settings.put("inter.broker.listener.name", "PLAINTEXT");
+    settings.put("inter.broker.listener.name", brokerListener);
     settings.put("log.dirs", logDirectory.toString());
 
     // Tests create their topics explicitly, with the partition count they mean.
@@ -41,7 +58,10 @@ final class KraftServerProperties {
     settings.put("group.initial.rebalance.delay.ms", "0");
     // The log cleaner's default 128 MiB buffer would take a quarter of the broker's heap.
     settings.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+    return settings;
+  }
 
+  private static String render(Map<String, String> settings) {
     return settings.entrySet().stream()
         .map(setting -> setting.getKey() + "=" + setting.getValue())
         .collect(Collectors.joining("\n", "", "\n"));
