@@ -233,9 +233,14 @@ public final class SpecValidator {
                 check(problems, () -> Durations.parse("spec.transform.window." + entry.getKey(), entry.getValue()));
             }
         }
-        if (window.type == WindowType.SLIDING && window.size != null && window.slide != null && problems.isEmpty()
-                && Durations.parse("size", window.slide).compareTo(Durations.parse("size", window.size)) >= 0) {
-            problems.add("spec.transform.window.slide must be shorter than spec.transform.window.size");
+        if (window.type == WindowType.SLIDING && window.size != null && window.slide != null) {
+            try {
+                if (Durations.parse("slide", window.slide).compareTo(Durations.parse("size", window.size)) >= 0) {
+                    problems.add("spec.transform.window.slide must be shorter than spec.transform.window.size");
+                }
+            } catch (IllegalArgumentException malformed) {
+                // Already reported above, naming the field.
+            }
         }
     }
 

@@ -60,6 +60,16 @@ class SpecValidatorTest {
     }
 
     @Test
+    void everyMistakeIsReportedNotOnlyTheFirst() {
+        StreamingPipelineSpec spec = PipelineSpecs.fromTree(ManifestCase.readExample("sensor-anomalies.yaml").get("spec"));
+        spec.transform.window.slide = "10m";
+        spec.checkpointing.interval = "soon";
+        assertThat(SpecValidator.problems(spec))
+                .anyMatch(p -> p.startsWith("spec.transform.window.slide must be shorter"))
+                .anyMatch(p -> p.startsWith("spec.checkpointing.interval"));
+    }
+
+    @Test
     void unknownFieldIsRefusedWithItsPath() {
         assertThatThrownBy(() -> PipelineSpecs.fromJson("{\"source\":{\"kafka\":{\"topik\":\"x\"}}}"))
                 .hasMessageContaining("topik").hasMessageContaining("spec.source.kafka");
