@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.streampipe.job.schema.EventSchema;
 import io.streampipe.job.schema.FieldDef;
 import org.apache.flink.types.Row;
@@ -32,10 +34,14 @@ public final class RecordParser implements Serializable {
     static final long MIN_EPOCH_MILLIS = -62_135_596_800_000L;
     static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
     private static final int MAX_QUOTED_VALUE = 80;
+    private static final int UNDECLARED = -1;
+    private static final int END = -2;
 
     private final EventSchema schema;
     private transient JsonFactory json;
     private transient Map<String, Integer> indexByName;
+    /** Declared names in schema order: producers mostly write fields in that order, and a matching name is a byte comparison. */
+    private transient SerializableString[] names;
     private transient Pattern[] patterns;
     private transient Set<String>[] allowedValues;
     private transient boolean[] mustBePresent;
@@ -61,19 +67,23 @@ public final class RecordParser implements Serializable {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new RecordRejectedException("not a JSON object");
             }
-            for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
-                String name = parser.currentName();
+            int expected = 0;
+            while (true) {
+                int index = expected < names.length && parser.nextFieldName(names[expected]) ? expected : lookUp(parser, expected);
+                if (index == END) {
+                    break;
+                }
                 JsonToken value = parser.nextToken();
-                Integer index = indexByName.get(name);
-                if (index == null) {
+                if (index == UNDECLARED) {
                     parser.skipChildren();
                     continue;
                 }
                 if (seen[index]) {
-                    throw new RecordRejectedException("field '" + name + "': appears more than once");
+                    throw new RecordRejectedException("field '" + schema.field(index).name() + "': appears more than once");
                 }
                 seen[index] = true;
                 event.setField(index, value == JsonToken.VALUE_NULL ? null : read(parser, value, index));
+                expected = index + 1;
             }
             if (parser.nextToken() != null) {
                 throw new RecordRejectedException("malformed JSON: content after the end of the object");
@@ -92,6 +102,20 @@ public final class RecordParser implements Serializable {
             }
         }
         return event;
+    }
+
+    /**
+     * The declared field the parser is at when it was not the expected one: its index, {@link #UNDECLARED}, or
+     * {@link #END} at the end of the object. {@code nextFieldName} has already moved to that token unless no field
+     * was expected.
+     */
+    private int lookUp(JsonParser parser, int expected) throws IOException {
+        JsonToken token = expected < names.length ? parser.currentToken() : parser.nextToken();
+        if (token == JsonToken.END_OBJECT) {
+            return END;
+        }
+        Integer index = indexByName.get(parser.currentName());
+        return index == null ? UNDECLARED : index;
     }
 
     private Object read(JsonParser parser, JsonToken token, int index) throws IOException, RecordRejectedException {
@@ -196,6 +220,10 @@ public final class RecordParser implements Serializable {
                 .build();
         indexByName = new HashMap<>(schema.indexByName());
         int count = schema.fieldCount();
+        names = new SerializableString[count];
+        for (int i = 0; i < count; i++) {
+            names[i] = new SerializedString(schema.field(i).name());
+        }
         patterns = new Pattern[count];
         allowedValues = new Set[count];
         mustBePresent = new boolean[count];

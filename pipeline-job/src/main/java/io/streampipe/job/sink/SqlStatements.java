@@ -54,20 +54,33 @@ public final class SqlStatements {
     }
 
     /**
-     * {@code INSERT … SELECT * FROM unnest(?::type[], …) ON CONFLICT (pk) DO UPDATE SET} every other column: a whole
+     * {@code INSERT … SELECT … FROM unnest(?::type[], …) ON CONFLICT (pk) DO UPDATE SET} every other column: a whole
      * batch in one statement, one array parameter per column in {@link ResultSchema#columns()} order. PostgreSQL plans
      * and executes it once per batch instead of once per row, which halves its CPU per row against a JDBC batch of
      * single-row inserts (e2e/bench). The rows must have distinct primary keys: one statement cannot update a row twice.
+     * Timestamps travel as epoch milliseconds ({@code bigint[]}) and become timestamptz here, exactly: whole seconds
+     * through {@code to_timestamp} (exact far beyond years 1–9999), the milliseconds added as an interval.
      * With an order column, the update only applies when the incoming version is not older, so a replay of old events
      * never overwrites newer rows.
      */
     public static String upsert(String field, String table, ResultSchema result) {
-        List<String> names = names(result.columns());
+        List<Column> columns = result.columns();
+        List<String> names = names(columns);
         List<String> updated = new ArrayList<>(names);
         updated.removeAll(result.primaryKey());
-        String arrays = result.columns().stream().map(c -> "?::" + c.type().sql() + "[]").collect(Collectors.joining(", "));
+        List<String> values = new ArrayList<>();
+        List<String> arrays = new ArrayList<>();
+        List<String> aliases = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String alias = "c" + (i + 1);
+            aliases.add(alias);
+            boolean timestamp = columns.get(i).type() == ResultSchema.ColumnType.TIMESTAMPTZ;
+            values.add(timestamp ? "to_timestamp(" + alias + " / 1000) + " + alias + " % 1000 * interval '1 millisecond'" : alias);
+            arrays.add("?::" + (timestamp ? ResultSchema.ColumnType.BIGINT : columns.get(i).type()).sql() + "[]");
+        }
         String insert = "INSERT INTO " + SqlIdentifiers.quoteTable(field, table) + " AS " + TARGET
-                + " (" + columnList(names) + ") SELECT * FROM unnest(" + arrays + ")"
+                + " (" + columnList(names) + ") SELECT " + String.join(", ", values)
+                + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + String.join(", ", aliases) + ")"
                 + " ON CONFLICT (" + columnList(result.primaryKey()) + ")";
         if (updated.isEmpty()) {
             return insert + " DO NOTHING";

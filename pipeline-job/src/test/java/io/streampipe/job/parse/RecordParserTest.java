@@ -38,6 +38,22 @@ class RecordParserTest {
     }
 
     @Test
+    void fieldsInAnyOrderWithUndeclaredAndEscapedNamesParseAlike() throws Exception {
+        Row inOrder = orderParser.parse(json("{'order_id':'ord-0000abcd','customer_id':'c1','status':'paid','amount':12.5,"
+                + "'items':3,'updated_at':1}"));
+        for (String reordered : new String[] {
+                "{'updated_at':1,'items':3,'amount':12.5,'status':'paid','customer_id':'c1','order_id':'ord-0000abcd'}",
+                "{'x':[{'order_id':1}],'order_id':'ord-0000abcd','y':null,'customer_id':'c1','status':'paid','z':{},'amount':12.5,"
+                        + "'items':3,'updated_at':1,'w':'v'}",
+                "{'order_id':'ord-0000abcd','\\u0063ustomer_id':'c1','status':'paid','amount':12.5,'items':3,'updated_at':1}",
+                "{'order_id':'ord-0000abcd','status':'paid','customer_id':'c1','items':3,'amount':12.5,'updated_at':1}"}) {
+            assertThat(orderParser.parse(json(reordered))).as(reordered).isEqualTo(inOrder);
+        }
+        assertThatThrownBy(() -> orderParser.parse(json("{'order_id':'ord-0000abcd','customer_id':'c1','order_id':'ord-0000abcd'}")))
+                .hasMessage("field 'order_id': appears more than once");
+    }
+
+    @Test
     void acceptsEpochMillisForTimestampsAndIntegersForDoubles() throws Exception {
         Row row = sensorParser.parse(json("{'sensor_id':'s-1','temperature':21,'ts':1763632800000}"));
         assertThat(row.getField(2)).isEqualTo(21.0);

@@ -149,6 +149,6 @@ class BatchExecutorTest {
         assertThat(arrays.get(1)).containsExactly("c", null);
         assertThat(arrays.get(3)).isInstanceOf(Double[].class).containsExactly(2.5, 1.0);
         assertThat(arrays.get(4)).isInstanceOf(Long[].class).containsExactly(3L, null);
-        assertThat(arrays.get(5)).containsExactly("2026-11-20T00:00:00.037Z", "1970-01-01T00:00:00Z");
+        assertThat(arrays.get(5)).isInstanceOf(Long[].class).containsExactly(1_795_132_800_037L, 0L);
     }
 }

@@ -31,8 +31,10 @@ class SqlStatementsTest {
         ResultSchema result = ResultSchema.of(sensors);
         assertThat(SqlStatements.upsert("f", "sensor_alerts", result)).isEqualTo(
                 "INSERT INTO \"sensor_alerts\" AS target (\"sensor_id\", \"window_start\", \"window_end\", \"avg_temp\", "
-                        + "\"max_temp\", \"readings\") SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::timestamptz[], "
-                        + "?::double precision[], ?::double precision[], ?::bigint[]) ON CONFLICT (\"sensor_id\", \"window_start\") "
+                        + "\"max_temp\", \"readings\") SELECT c1, to_timestamp(c2 / 1000) + c2 % 1000 * interval '1 millisecond', "
+                        + "to_timestamp(c3 / 1000) + c3 % 1000 * interval '1 millisecond', c4, c5, c6 "
+                        + "FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::double precision[], ?::double precision[], ?::bigint[]) "
+                        + "AS u(c1, c2, c3, c4, c5, c6) ON CONFLICT (\"sensor_id\", \"window_start\") "
                         + "DO UPDATE SET \"window_end\" = EXCLUDED.\"window_end\", \"avg_temp\" = EXCLUDED.\"avg_temp\", "
                         + "\"max_temp\" = EXCLUDED.\"max_temp\", \"readings\" = EXCLUDED.\"readings\"");
         assertThat(SqlStatements.deleteByPrimaryKey("f", "sensor_alerts", result))
@@ -45,8 +47,9 @@ class SqlStatementsTest {
         orders.source.eventTime.field = "updated_at";
         assertThat(SqlStatements.upsert("f", "shop.orders_latest", ResultSchema.of(orders))).isEqualTo(
                 "INSERT INTO \"shop\".\"orders_latest\" AS target (\"order_id\", \"customer_id\", \"status\", \"amount\", \"items\", "
-                        + "\"updated_at\") SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::double precision[], ?::bigint[], "
-                        + "?::timestamptz[]) ON CONFLICT (\"order_id\") DO UPDATE SET "
+                        + "\"updated_at\") SELECT c1, c2, c3, c4, c5, to_timestamp(c6 / 1000) + c6 % 1000 * interval '1 millisecond' "
+                        + "FROM unnest(?::text[], ?::text[], ?::text[], ?::double precision[], ?::bigint[], ?::bigint[]) "
+                        + "AS u(c1, c2, c3, c4, c5, c6) ON CONFLICT (\"order_id\") DO UPDATE SET "
                         + "\"customer_id\" = EXCLUDED.\"customer_id\", \"status\" = EXCLUDED.\"status\", \"amount\" = EXCLUDED.\"amount\", "
                         + "\"items\" = EXCLUDED.\"items\", \"updated_at\" = EXCLUDED.\"updated_at\" "
                         + "WHERE target.\"updated_at\" <= EXCLUDED.\"updated_at\"");
@@ -73,7 +76,7 @@ class SqlStatementsTest {
     void onlyKeyColumnsMeansDoNothing() {
         orders.source.schema.removeIf(f -> !f.name.equals("order_id"));
         assertThat(SqlStatements.upsert("f", "t", ResultSchema.of(orders)))
-                .isEqualTo("INSERT INTO \"t\" AS target (\"order_id\") SELECT * FROM unnest(?::text[]) ON CONFLICT (\"order_id\") DO NOTHING");
+                .isEqualTo("INSERT INTO \"t\" AS target (\"order_id\") SELECT c1 FROM unnest(?::text[]) AS u(c1) ON CONFLICT (\"order_id\") DO NOTHING");
     }
 
     @Test
