@@ -12,8 +12,14 @@ public final class OperatorUids {
 
     /** Stateless, chained to the source: events on, rejects to the dead-letter side output. */
     public static final String SPLIT_REJECTS = "split-rejects";
-    /** Keyed window operator (state: accumulators, timers, written-windows). */
+    /** Session windows: Flink's merging window operator (state: accumulators, merging windows, timers, written-windows). */
     public static final String WINDOW_AGGREGATE = "window-aggregate";
+    /**
+     * Tumbling and sliding windows, aggregated per slice (state: slices, written-windows, timers). Not
+     * {@code window-aggregate}: the state layout differs, so a savepoint of the former window operator is refused
+     * (unless restored with allowNonRestoredState) rather than silently restored without its windows.
+     */
+    public static final String WINDOW_SLICES = "window-slices";
     /** Without a window: keyed, state: newest event time per key. */
     public static final String LATEST_PER_KEY = "latest-per-key";
     /** Stateless: counts and describes too-late events. */

@@ -18,8 +18,10 @@ import io.streampipe.job.window.Accumulator;
 import io.streampipe.job.window.AggregateDef;
 import io.streampipe.job.window.HavingFilter;
 import io.streampipe.job.window.IncrementalAggregate;
+import io.streampipe.job.window.SlicedWindowAggregate;
 import io.streampipe.job.window.WindowAssigners;
 import io.streampipe.job.window.WindowResultFunction;
+import io.streampipe.job.window.WindowRows;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
@@ -41,7 +43,8 @@ import java.util.List;
  * Kafka source (parse + schema check, watermarks per partition)
  *   → split-rejects ──rejects──► dead-letter-sink
  *   → keyBy(keyBy fields)
- *       window:    window-aggregate (incremental aggregates, having, late firings) ──too late──► late-events → late-data-sink
+ *       tumbling/sliding: window-slices    (aggregates per slice, having, late firings) ──too late──► late-events → late-data-sink
+ *       session:          window-aggregate (Flink's merging window operator, same outputs)  ──too late──► (same)
  *       no window: latest-per-key
  *   → postgres-sink (upsert / delete)
  * </pre>
@@ -92,15 +95,25 @@ public final class PipelineTopology {
         var window = spec.transform.window;
         List<AggregateDef> aggregates = AggregateDef.of(spec);
         OutputTag<Row> tooLate = new OutputTag<>(TOO_LATE, schema.eventType());
-        SingleOutputStreamOperator<Row> results = keyed
-                .window(WindowAssigners.of(window))
-                .allowedLateness(WindowAssigners.allowedLateness(window))
-                .sideOutputLateData(tooLate)
-                .aggregate(new IncrementalAggregate(aggregates),
-                        new WindowResultFunction(spec.transform.keyBy.size(), aggregates.size(),
-                                window.type == WindowType.SESSION, new HavingFilter(spec.transform.having, aggregates)),
-                        TypeInformation.of(Accumulator.class), aggregateType(aggregates), ResultSchema.of(spec).rowType())
-                .uid(OperatorUids.WINDOW_AGGREGATE).name(OperatorUids.WINDOW_AGGREGATE);
+        IncrementalAggregate aggregate = new IncrementalAggregate(aggregates);
+        HavingFilter having = new HavingFilter(spec.transform.having, aggregates);
+        int keyArity = spec.transform.keyBy.size();
+        RowTypeInfo resultType = ResultSchema.of(spec).rowType();
+        SingleOutputStreamOperator<Row> results;
+        if (window.type == WindowType.SESSION) {
+            results = keyed
+                    .window(WindowAssigners.of(window))
+                    .allowedLateness(WindowAssigners.allowedLateness(window))
+                    .sideOutputLateData(tooLate)
+                    .aggregate(aggregate, new WindowResultFunction(keyArity, aggregates.size(), true, having),
+                            TypeInformation.of(Accumulator.class), aggregateType(aggregates), resultType)
+                    .uid(OperatorUids.WINDOW_AGGREGATE).name(OperatorUids.WINDOW_AGGREGATE);
+        } else {
+            results = keyed
+                    .process(new SlicedWindowAggregate(WindowAssigners.slices(window), aggregate,
+                            new WindowRows(keyArity, aggregates.size(), having), tooLate), resultType)
+                    .uid(OperatorUids.WINDOW_SLICES).name(OperatorUids.WINDOW_SLICES);
+        }
 
         SingleOutputStreamOperator<LateEvent> late = results.getSideOutput(tooLate)
                 .process(new LateEvents(schema), TypeInformation.of(LateEvent.class))

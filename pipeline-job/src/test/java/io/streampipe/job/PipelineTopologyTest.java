@@ -30,13 +30,13 @@ class PipelineTopologyTest {
     @Test
     void windowedPipeline() {
         assertThat(uids("sensor-anomalies", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
-                "dead-letter-sink", "window-aggregate", "late-events", "late-data-sink", "postgres-sink");
+                "dead-letter-sink", "window-slices", "late-events", "late-data-sink", "postgres-sink");
     }
 
     @Test
     void sessionPipelineWithANewSourceEpoch() {
         assertThat(uids("clickstream-sessions", "reset-3")).contains("kafka-source-epoch-reset-3", "window-aggregate")
-                .doesNotContain("kafka-source-epoch-0");
+                .doesNotContain("kafka-source-epoch-0", "window-slices");
     }
 
     @Test
@@ -72,6 +72,7 @@ class PipelineTopologyTest {
         Path readme = Path.of("README.md");
         String text = Files.readString(Files.exists(readme) ? readme : Path.of("pipeline-job", "README.md"));
         for (String uid : List.of("kafka-source-epoch-", OperatorUids.SPLIT_REJECTS, OperatorUids.WINDOW_AGGREGATE,
+                OperatorUids.WINDOW_SLICES,
                 OperatorUids.LATEST_PER_KEY, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
                 OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD)) {
             assertThat(text).contains("`" + uid);

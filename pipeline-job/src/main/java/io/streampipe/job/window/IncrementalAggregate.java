@@ -55,16 +55,19 @@ public final class IncrementalAggregate implements AggregateFunction<Row, Accumu
     @Override
     public Accumulator merge(Accumulator a, Accumulator b) {
         Accumulator merged = createAccumulator();
-        merged.events = a.events + b.events;
+        mergeInto(merged, a);
+        mergeInto(merged, b);
+        return merged;
+    }
+
+    /** Folds everything {@code source} has seen into {@code target}, leaving {@code source} as it was. */
+    public void mergeInto(Accumulator target, Accumulator source) {
+        target.events += source.events;
         for (int i = 0; i < aggregates.length; i++) {
-            if (a.counts[i] > 0) {
-                fold(merged, i, a.values[i], a.counts[i]);
-            }
-            if (b.counts[i] > 0) {
-                fold(merged, i, b.values[i], b.counts[i]);
+            if (source.counts[i] > 0) {
+                fold(target, i, source.values[i], source.counts[i]);
             }
         }
-        return merged;
     }
 
     /** Adds {@code count} values summarized by {@code value} (their sum, min or max) to aggregate {@code i}. */

@@ -23,6 +23,15 @@ public final class WindowAssigners {
         };
     }
 
+    /** The slices of a tumbling or sliding window. */
+    public static Slices slices(Window window) {
+        return switch (window.type) {
+            case TUMBLING -> new Slices(duration("size", window.size), duration("size", window.size), allowedLateness(window));
+            case SLIDING -> new Slices(duration("size", window.size), duration("slide", window.slide), allowedLateness(window));
+            case SESSION -> throw new IllegalArgumentException("session windows are not sliced");
+        };
+    }
+
     public static Duration allowedLateness(Window window) {
         return window.allowedLateness == null ? Duration.ZERO : duration("allowedLateness", window.allowedLateness);
     }

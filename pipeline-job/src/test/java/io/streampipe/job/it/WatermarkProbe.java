@@ -10,13 +10,14 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A metric reporter the test MiniCluster loads: it keeps the {@code currentInputWatermark} gauge of every
- * {@code window-aggregate} subtask, so a test can wait until the job's event-time clock has really reached a value
+ * window subtask ({@code window-slices} or {@code window-aggregate}), so a test can wait until the job's event-time clock has really reached a value
  * instead of guessing with sleeps, and the job's own counters, so a test can check them.
  */
 public final class WatermarkProbe implements MetricReporter, MetricReporterFactory {
@@ -72,7 +73,8 @@ public final class WatermarkProbe implements MetricReporter, MetricReporterFacto
 
     private static boolean isWindowWatermark(String name, MetricGroup group) {
         return name.equals("currentInputWatermark")
-                && OperatorUids.WINDOW_AGGREGATE.equals(group.getAllVariables().get("<operator_name>"));
+                && List.of(OperatorUids.WINDOW_SLICES, OperatorUids.WINDOW_AGGREGATE)
+                .contains(group.getAllVariables().get("<operator_name>"));
     }
 
     private static String id(MetricGroup group) {
