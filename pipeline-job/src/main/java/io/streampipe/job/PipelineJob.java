@@ -9,6 +9,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.sink.TableCreator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,9 @@ public final class PipelineJob {
         return env.executeAsync(jobName(spec));
     }
 
+    /** {@code execution.buffer-timeout.interval} unless the Flink configuration sets it. */
+    static final long DEFAULT_BUFFER_TIMEOUT_MS = 10;
+
     /**
      * Validates the spec (failing with every problem, each naming its field), configures the environment, creates the
      * tables when asked, and adds the pipeline's operators to {@code env}.
@@ -53,6 +57,10 @@ public final class PipelineJob {
     public static void prepare(StreamExecutionEnvironment env, StreamingPipelineSpec spec, JobOptions options) {
         SpecValidator.requireValid(spec);
         env.getConfig().disableGenericTypes();
+        // Chained operators hand records on without a serializer copy. Safe here: every function of the job
+        // creates the objects it emits and none keeps an input beyond its call, except the sinks, which buffer rows
+        // their upstream created for them (see PostgresSink).
+        env.getConfig().enableObjectReuse();
         if (options.parallelism() != null) {
             env.setParallelism(options.parallelism());
         }
@@ -61,6 +69,11 @@ public final class PipelineJob {
         }
         if (env.getCheckpointInterval() <= 0) {
             applyCheckpointing(env, spec.checkpointing);
+        }
+        if (env.getConfiguration().getOptional(ExecutionOptions.BUFFER_TIMEOUT).isEmpty()) {
+            // Flink's 100 ms lets a half-empty network buffer wait up to 100 ms before the keyBy; under load buffers
+            // fill long before either timeout (e2e/bench/README.md, latency).
+            env.setBufferTimeout(DEFAULT_BUFFER_TIMEOUT_MS);
         }
         if (spec.sink.postgres.createTable) {
             TableCreator.createTables(spec, options.credentials());

@@ -2,6 +2,8 @@ package io.streampipe.job;
 
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.sink.DatabaseCredentials;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +68,24 @@ class PipelineTopologyTest {
         assertThatThrownBy(() -> PipelineJob.prepare(StreamExecutionEnvironment.getExecutionEnvironment(), spec, JobOptions.defaults()))
                 .hasMessageContaining("spec.lateData is required when spec.transform.window is set")
                 .hasMessageContaining("spec.transform.having[0].field must name an aggregate");
+    }
+
+    @Test
+    void objectReuseAndA10msBufferTimeoutUnlessTheFlinkConfigurationSaysOtherwise() {
+        StreamingPipelineSpec spec = Specs.example("orders-upsert");
+        spec.sink.postgres.createTable = false;
+        JobOptions options = JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"));
+
+        StreamExecutionEnvironment defaults = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineJob.prepare(defaults, spec, options);
+        assertThat(defaults.getBufferTimeout()).isEqualTo(10);
+        assertThat(defaults.getConfig().isObjectReuseEnabled()).isTrue();
+
+        Configuration configured = new Configuration();
+        configured.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(70));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configured);
+        PipelineJob.prepare(env, spec, options);
+        assertThat(env.getBufferTimeout()).isEqualTo(70);
     }
 
     @Test

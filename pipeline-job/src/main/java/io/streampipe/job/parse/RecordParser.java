@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.streampipe.job.schema.EventSchema;
 import io.streampipe.job.schema.FieldDef;
@@ -216,6 +217,8 @@ public final class RecordParser implements Serializable {
     @SuppressWarnings("unchecked")
     private void prepare() {
         JsonFactory factory = JsonFactory.builder()
+                // FastDoubleParser: the same correctly rounded doubles as Double.parseDouble, several times faster.
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
                 .build();
         indexByName = new HashMap<>(schema.indexByName());

@@ -13,6 +13,10 @@ import org.apache.flink.metrics.MetricGroup;
  * A PostgreSQL sink on flink-connector-jdbc's batching writer: rows are buffered up to the spec's batch size or
  * interval, written by a {@link TableWriter} in one transaction per batch, retried with backoff, and flushed
  * before every checkpoint completes (at-least-once; the statements make replays idempotent).
+ *
+ * <p>The writer keeps the records it is given until their batch is written, and does not copy them, even with
+ * object reuse on: every operator that feeds a sink in this job (the window operators, latest-per-key, the
+ * late-event and reject descriptions) emits a new object per record and never touches it again.
  */
 public final class PostgresSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
@@ -44,16 +48,16 @@ public final class PostgresSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return create(context.metricGroup(), context.createInputSerializer(), context.isObjectReuseEnabled());
+        return create(context.metricGroup(), context.createInputSerializer());
     }
 
     @Override
     @Deprecated
     public SinkWriter<T> createWriter(InitContext context) {
-        return create(context.metricGroup(), context.createInputSerializer(), context.isObjectReuseEnabled());
+        return create(context.metricGroup(), context.createInputSerializer());
     }
 
-    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer, boolean objectReuse) {
-        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer, objectReuse);
+    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer) {
+        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer);
     }
 }

@@ -16,7 +16,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
     private final JdbcOutputFormat<T, T, BatchExecutor<T>> output;
 
     PostgresSinkWriter(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, JdbcExecutionOptions execution,
-                       SinkMetrics metrics, TypeSerializer<T> serializer, boolean objectReuse) {
+                       SinkMetrics metrics, TypeSerializer<T> serializer) {
         JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                 .withUrl(jdbcUrl)
                 .withDriverName("org.postgresql.Driver");
@@ -29,7 +29,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
         output = new JdbcOutputFormat<>(new SimpleJdbcConnectionProvider(connection.build()), execution,
                 () -> new BatchExecutor<>(writer, metrics));
         try {
-            output.open(JdbcOutputSerializer.of(serializer, objectReuse));
+            output.open(JdbcOutputSerializer.of(serializer, false)); // no copy: see PostgresSink
         } catch (IOException e) {
             throw new UncheckedIOException("Could not connect to " + jdbcUrl, e);
         }
