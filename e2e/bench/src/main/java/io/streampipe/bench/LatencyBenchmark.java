@@ -110,35 +110,9 @@ final class LatencyBenchmark {
         String topic = "lat_orders_r" + rep;
         String table = "lat_nowindow_r" + rep;
         services.kafka.createTopic(topic, partitions);
-        StreamingPipelineSpec spec = SpecFiles.parse(String.format(Locale.ROOT, """
-                parallelism: %d
-                source:
-                  kafka: {bootstrapServers: "%s", topic: %s, groupId: bench-%s}
-                  startingOffsets: {policy: earliest}
-                  schema:
-                    - {name: order_id, type: string, required: true, pattern: "^ord-[0-9a-f]{8}$"}
-                    - {name: customer_id, type: string, required: true}
-                    - {name: status, type: string, required: true, allowedValues: [created, paid, shipped, delivered, cancelled]}
-                    - {name: amount, type: double, required: true, min: 0}
-                    - {name: currency, type: string, allowedValues: [EUR, USD, GBP, CHF, JPY]}
-                    - {name: items, type: long, min: 1}
-                    - {name: channel, type: string}
-                    - {name: country, type: string, pattern: "^[A-Z]{2}$"}
-                    - {name: coupon, type: string}
-                    - {name: is_gift, type: boolean}
-                    - {name: weight_kg, type: double, min: 0}
-                    - {name: note, type: string}
-                    - {name: created_at, type: timestamp, required: true}
-                    - {name: updated_at, type: timestamp, required: true}
-                    - {name: produced_at, type: timestamp, required: true}
-                transform:
-                  keyBy: [order_id]
-                sink:
-                  postgres: {jdbcUrl: "%s", table: %s, createTable: true, batch: {size: %d, interval: %s}}
-                deadLetter: {table: %s_rejects}
-                checkpointing: {interval: 10s, storage: {path: "file:///tmp/streampipe-bench-checkpoints"}}
-                """, parallelism, services.kafka.bootstrapServers(), topic, table, services.postgres.jdbcUrl(), table,
-                batchSize, batchInterval, table));
+        StreamingPipelineSpec spec = OrderEvents.upsertSpec(parallelism, services.kafka.bootstrapServers(), topic,
+                "bench-" + table, services.postgres.jdbcUrl(), table, batchSize, batchInterval,
+                "{name: produced_at, type: timestamp, required: true}");
         prepareTable(services, spec, table);
         OrderEvents orders = OrderEvents.generate(1, partitions, 0, 11);
         Report.progress("rep %d: no-window latency into %s", rep, table);

@@ -1,5 +1,7 @@
 package io.streampipe.bench;
 
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.SpecFiles;
 import org.apache.kafka.common.utils.Utils;
 
 import java.nio.charset.StandardCharsets;
@@ -7,7 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The sink benchmark's data: order events (14 JSON fields), deterministic from a seed, with skewed updates to
@@ -49,6 +54,49 @@ final class OrderEvents {
         this.partitionOfKey = partitionOfKey;
         this.realEvents = realEvents;
         this.keyCount = keyCount;
+    }
+
+    /** The 14 fields of an order as a pipeline spec declares them, each check the generator's values pass. */
+    private static final List<String> SPEC_FIELDS = List.of(
+            "{name: order_id, type: string, required: true, pattern: \"^ord-[0-9a-f]{8}$\"}",
+            "{name: customer_id, type: string, required: true}",
+            "{name: status, type: string, required: true, allowedValues: [created, paid, shipped, delivered, cancelled]}",
+            "{name: amount, type: double, required: true, min: 0}",
+            "{name: currency, type: string, allowedValues: [EUR, USD, GBP, CHF, JPY]}",
+            "{name: items, type: long, min: 1}",
+            "{name: channel, type: string}",
+            "{name: country, type: string, pattern: \"^[A-Z]{2}$\"}",
+            "{name: coupon, type: string}",
+            "{name: is_gift, type: boolean}",
+            "{name: weight_kg, type: double, min: 0}",
+            "{name: note, type: string}",
+            "{name: created_at, type: timestamp, required: true}",
+            "{name: updated_at, type: timestamp, required: true}");
+
+    /**
+     * The no-window upsert pipeline the sink and latency benchmarks run: {@code examples/orders-upsert.yaml} with the
+     * 14 order fields (and {@code extraFields}), exactly-once checkpoints every 10 s.
+     */
+    static StreamingPipelineSpec upsertSpec(int parallelism, String bootstrapServers, String topic, String group,
+                                            String jdbcUrl, String table, int batchSize, String batchInterval,
+                                            String... extraFields) {
+        String schema = Stream.concat(SPEC_FIELDS.stream(), Stream.of(extraFields))
+                .map(f -> "    - " + f).collect(Collectors.joining("\n"));
+        return SpecFiles.parse(String.format(Locale.ROOT, """
+                parallelism: %d
+                maxParallelism: 128
+                source:
+                  kafka: {bootstrapServers: "%s", topic: %s, groupId: %s}
+                  startingOffsets: {policy: earliest}
+                  schema:
+                %s
+                transform:
+                  keyBy: [order_id]
+                sink:
+                  postgres: {jdbcUrl: "%s", table: %s, createTable: true, batch: {size: %d, interval: %s}}
+                deadLetter: {table: %s_rejects}
+                checkpointing: {interval: 10s, storage: {path: "file:///tmp/streampipe-bench-checkpoints"}}
+                """, parallelism, bootstrapServers, topic, group, schema, jdbcUrl, table, batchSize, batchInterval, table));
     }
 
     static OrderEvents generate(int events, int partitions, double updateShare, long seed) {
@@ -189,34 +237,18 @@ final class OrderEvents {
 
         /** The record value our job reads: plain JSON, timestamps as ISO-8601 (created_at) and epoch millis (updated_at). */
         String json() {
-            StringBuilder out = new StringBuilder(400);
-            out.append("{\"order_id\":\"").append(orderId)
-                    .append("\",\"customer_id\":\"").append(customerId)
-                    .append("\",\"status\":\"").append(status)
-                    .append("\",\"amount\":").append(amount)
-                    .append(",\"currency\":\"").append(currency)
-                    .append("\",\"items\":").append(items)
-                    .append(",\"channel\":\"").append(channel)
-                    .append("\",\"country\":\"").append(country)
-                    .append("\",\"coupon\":");
-            if (coupon == null) {
-                out.append("null");
-            } else {
-                out.append('"').append(coupon).append('"');
-            }
-            out.append(",\"is_gift\":").append(gift)
-                    .append(",\"weight_kg\":").append(weightKg)
-                    .append(",\"note\":");
-            Json.string(out, note);
-            out.append(",\"created_at\":\"").append(Instant.ofEpochMilli(createdAt))
-                    .append("\",\"updated_at\":").append(updatedAt).append('}');
-            return out.toString();
+            return fields(new StringBuilder(400).append('{'), true).append('}').toString();
         }
 
         /** The same event as Kafka Connect's JsonConverter expects it with schemas.enable=true. */
         String connectJson() {
-            StringBuilder out = new StringBuilder(1400).append(CONNECT_VALUE_SCHEMA);
-            out.append("\"payload\":{\"order_id\":\"").append(orderId)
+            return fields(new StringBuilder(1400).append(CONNECT_VALUE_SCHEMA).append("\"payload\":{"), false)
+                    .append("}}").toString();
+        }
+
+        /** The fields as JSON members, created_at as ISO-8601 text or epoch millis. */
+        private StringBuilder fields(StringBuilder out, boolean isoCreatedAt) {
+            out.append("\"order_id\":\"").append(orderId)
                     .append("\",\"customer_id\":\"").append(customerId)
                     .append("\",\"status\":\"").append(status)
                     .append("\",\"amount\":").append(amount)
@@ -234,8 +266,13 @@ final class OrderEvents {
                     .append(",\"weight_kg\":").append(weightKg)
                     .append(",\"note\":");
             Json.string(out, note);
-            return out.append(",\"created_at\":").append(createdAt)
-                    .append(",\"updated_at\":").append(updatedAt).append("}}").toString();
+            out.append(",\"created_at\":");
+            if (isoCreatedAt) {
+                out.append('"').append(Instant.ofEpochMilli(createdAt)).append('"');
+            } else {
+                out.append(createdAt);
+            }
+            return out.append(",\"updated_at\":").append(updatedAt);
         }
 
         String connectKeyJson() {

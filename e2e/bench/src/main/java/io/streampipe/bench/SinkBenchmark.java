@@ -2,7 +2,6 @@ package io.streampipe.bench;
 
 import io.streampipe.api.v1alpha1.SinkSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
-import io.streampipe.job.SpecFiles;
 import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.job.sink.SqlStatements;
 import io.streampipe.job.sink.TableCreator;
@@ -345,34 +344,7 @@ final class SinkBenchmark {
     }
 
     private StreamingPipelineSpec spec(Services services, String topic, String table, String group) {
-        return SpecFiles.parse(String.format(Locale.ROOT, """
-                parallelism: %d
-                maxParallelism: 128
-                source:
-                  kafka: {bootstrapServers: "%s", topic: %s, groupId: %s}
-                  startingOffsets: {policy: earliest}
-                  schema:
-                    - {name: order_id, type: string, required: true, pattern: "^ord-[0-9a-f]{8}$"}
-                    - {name: customer_id, type: string, required: true}
-                    - {name: status, type: string, required: true, allowedValues: [created, paid, shipped, delivered, cancelled]}
-                    - {name: amount, type: double, required: true, min: 0}
-                    - {name: currency, type: string, allowedValues: [EUR, USD, GBP, CHF, JPY]}
-                    - {name: items, type: long, min: 1}
-                    - {name: channel, type: string}
-                    - {name: country, type: string, pattern: "^[A-Z]{2}$"}
-                    - {name: coupon, type: string}
-                    - {name: is_gift, type: boolean}
-                    - {name: weight_kg, type: double, min: 0}
-                    - {name: note, type: string}
-                    - {name: created_at, type: timestamp, required: true}
-                    - {name: updated_at, type: timestamp, required: true}
-                transform:
-                  keyBy: [order_id]
-                sink:
-                  postgres: {jdbcUrl: "%s", table: %s, createTable: true, batch: {size: %d, interval: %s}}
-                deadLetter: {table: %s_rejects}
-                checkpointing: {interval: 10s, storage: {path: "file:///tmp/streampipe-bench-checkpoints"}}
-                """, parallelism, services.kafka.bootstrapServers(), topic, group, services.jdbcUrl(jdbcParameters), table,
-                batchSize, batchInterval, table));
+        return OrderEvents.upsertSpec(parallelism, services.kafka.bootstrapServers(), topic, group,
+                services.jdbcUrl(jdbcParameters), table, batchSize, batchInterval);
     }
 }
