@@ -4,6 +4,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.sink.DatabaseCredentials;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -71,7 +72,7 @@ class PipelineTopologyTest {
     }
 
     @Test
-    void objectReuseAndA10msBufferTimeoutUnlessTheFlinkConfigurationSaysOtherwise() {
+    void objectReuseAndLowLatencyDefaultsUnlessTheFlinkConfigurationSaysOtherwise() {
         StreamingPipelineSpec spec = Specs.example("orders-upsert");
         spec.sink.postgres.createTable = false;
         JobOptions options = JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"));
@@ -79,13 +80,16 @@ class PipelineTopologyTest {
         StreamExecutionEnvironment defaults = StreamExecutionEnvironment.getExecutionEnvironment();
         PipelineJob.prepare(defaults, spec, options);
         assertThat(defaults.getBufferTimeout()).isEqualTo(10);
+        assertThat(defaults.getConfig().getAutoWatermarkInterval()).isEqualTo(50);
         assertThat(defaults.getConfig().isObjectReuseEnabled()).isTrue();
 
         Configuration configured = new Configuration();
         configured.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(70));
+        configured.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(300));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configured);
         PipelineJob.prepare(env, spec, options);
         assertThat(env.getBufferTimeout()).isEqualTo(70);
+        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(300);
     }
 
     @Test

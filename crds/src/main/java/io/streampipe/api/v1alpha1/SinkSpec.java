@@ -56,7 +56,7 @@ public class SinkSpec {
         @Default("500")
         @Min(1)
         @Max(100000)
-        @JsonPropertyDescription("Rows per batch.")
+        @JsonPropertyDescription("Rows per batch: a batch is written, in one transaction, when it holds this many distinct rows (a later change of a row in the batch replaces the earlier one).")
         public int size = 500;
 
         @Default("50ms")

@@ -11,9 +11,16 @@ import org.apache.flink.connector.jdbc.internal.JdbcOutputSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** One subtask's writer: the connector's {@link JdbcOutputFormat} driving a {@link BatchExecutor}. */
+/**
+ * One subtask's writer: the connector's {@link JdbcOutputFormat} (interval flushes, retries with backoff, reconnects)
+ * driving a {@link BatchExecutor}. A batch is written when it holds the spec's {@code batch.size} rows — distinct
+ * primary keys, since a later change of a pending row replaces the earlier one — not after that many records: with
+ * updates in the stream, counting records would write smaller statements than asked for.
+ */
 final class PostgresSinkWriter<T> implements SinkWriter<T> {
     private final JdbcOutputFormat<T, T, BatchExecutor<T>> output;
+    private final int batchRows;
+    private BatchExecutor<T> executor;
 
     PostgresSinkWriter(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, JdbcExecutionOptions execution,
                        SinkMetrics metrics, TypeSerializer<T> serializer) {
@@ -26,8 +33,15 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
         if (credentials.password() != null) {
             connection.withPassword(credentials.password());
         }
-        output = new JdbcOutputFormat<>(new SimpleJdbcConnectionProvider(connection.build()), execution,
-                () -> new BatchExecutor<>(writer, metrics));
+        batchRows = execution.getBatchSize();
+        // Size 0: the output format does not count records; write() flushes on distinct rows instead.
+        JdbcExecutionOptions byInterval = JdbcExecutionOptions.builder()
+                .withBatchSize(0)
+                .withBatchIntervalMs(execution.getBatchIntervalMs())
+                .withMaxRetries(execution.getMaxRetries())
+                .build();
+        output = new JdbcOutputFormat<>(new SimpleJdbcConnectionProvider(connection.build()), byInterval,
+                () -> executor = new BatchExecutor<>(writer, metrics));
         try {
             output.open(JdbcOutputSerializer.of(serializer, false)); // no copy: see PostgresSink
         } catch (IOException e) {
@@ -37,7 +51,12 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
 
     @Override
     public void write(T element, Context context) throws IOException {
-        output.writeRecord(element);
+        synchronized (output) { // the output format's lock, which its interval flusher holds while writing
+            output.writeRecord(element);
+            if (executor.pendingRows() >= batchRows) {
+                output.flush();
+            }
+        }
     }
 
     @Override
