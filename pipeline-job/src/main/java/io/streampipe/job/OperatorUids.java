@@ -20,8 +20,12 @@ public final class OperatorUids {
      * (unless restored with allowNonRestoredState) rather than silently restored without its windows.
      */
     public static final String WINDOW_SLICES = "window-slices";
-    /** Without a window: keyed, state: newest event time per key. */
-    public static final String LATEST_PER_KEY = "latest-per-key";
+    /**
+     * Without a window: stateless, chained to the source, each event becomes its row; the table's upsert guard keeps
+     * the newest version. Replaces {@code latest-per-key} (keyed, newest event time per key), whose state a savepoint
+     * of an older job still holds: restore such a savepoint once with allowNonRestoredState.
+     */
+    public static final String RESULT_ROWS = "result-rows";
     /** Stateless: counts and describes too-late events. */
     public static final String LATE_EVENTS = "late-events";
     public static final String POSTGRES_SINK = "postgres-sink";

@@ -6,7 +6,7 @@ import io.streampipe.api.v1alpha1.TransformSpec.AggregateFunction;
 import io.streampipe.api.v1alpha1.TransformSpec.WindowType;
 import io.streampipe.job.late.LateEvent;
 import io.streampipe.job.late.LateEvents;
-import io.streampipe.job.latest.LatestPerKey;
+import io.streampipe.job.latest.ResultRows;
 import io.streampipe.job.parse.Reject;
 import io.streampipe.job.parse.SplitRejects;
 import io.streampipe.job.schema.EventSchema;
@@ -42,10 +42,10 @@ import java.util.List;
  * <pre>
  * Kafka source (parse + schema check, watermarks per partition)
  *   → split-rejects ──rejects──► dead-letter-sink
- *   → keyBy(keyBy fields)
+ *   → keyBy(keyBy fields), windows only
  *       tumbling/sliding: window-slices    (aggregates per slice, having, late firings) ──too late──► late-events → late-data-sink
  *       session:          window-aggregate (Flink's merging window operator, same outputs)  ──too late──► (same)
- *       no window: latest-per-key
+ *       no window:        result-rows (stateless, chained: rows of a partition are written by the subtask reading it)
  *   → postgres-sink (upsert / delete)
  * </pre>
  */
@@ -68,10 +68,10 @@ public final class PipelineTopology {
         events.getSideOutput(rejects).sinkTo(wiring.deadLetterSink())
                 .uid(OperatorUids.DEAD_LETTER_SINK).name(OperatorUids.DEAD_LETTER_SINK);
 
-        KeyedStream<Row, Row> keyed = wiring.eventsTap().apply(events).keyBy(new KeyFields(schema), schema.keyType());
+        DataStream<Row> tapped = wiring.eventsTap().apply(events);
         DataStream<Row> results = spec.transform.window == null
-                ? latestPerKey(keyed, schema, ResultSchema.of(spec))
-                : windowed(keyed, spec, schema, wiring);
+                ? resultRows(tapped, schema, ResultSchema.of(spec))
+                : windowed(tapped.keyBy(new KeyFields(schema), schema.keyType()), spec, schema, wiring);
         results.sinkTo(wiring.resultSink()).uid(OperatorUids.POSTGRES_SINK).name(OperatorUids.POSTGRES_SINK);
     }
 
@@ -85,9 +85,10 @@ public final class PipelineTopology {
                 eventTime.idleTimeout == null ? null : Durations.parse("spec.source.eventTime.idleTimeout", eventTime.idleTimeout));
     }
 
-    private static DataStream<Row> latestPerKey(KeyedStream<Row, Row> keyed, EventSchema schema, ResultSchema result) {
-        return keyed.process(new LatestPerKey(schema), result.rowType())
-                .uid(OperatorUids.LATEST_PER_KEY).name(OperatorUids.LATEST_PER_KEY);
+    /** No keyBy: the rows of a Kafka partition are written by the subtask that reads it (see {@link ResultRows}). */
+    private static DataStream<Row> resultRows(DataStream<Row> events, EventSchema schema, ResultSchema result) {
+        return events.map(new ResultRows(schema), result.rowType())
+                .uid(OperatorUids.RESULT_ROWS).name(OperatorUids.RESULT_ROWS);
     }
 
     private static DataStream<Row> windowed(KeyedStream<Row, Row> keyed, StreamingPipelineSpec spec, EventSchema schema,

@@ -46,7 +46,7 @@ class PipelineTopologyTest {
     @Test
     void upsertPipeline() {
         assertThat(uids("orders-upsert", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
-                "dead-letter-sink", "latest-per-key", "postgres-sink");
+                "dead-letter-sink", "result-rows", "postgres-sink");
     }
 
     @Test
@@ -98,7 +98,7 @@ class PipelineTopologyTest {
         String text = Files.readString(Files.exists(readme) ? readme : Path.of("pipeline-job", "README.md"));
         for (String uid : List.of("kafka-source-epoch-", OperatorUids.SPLIT_REJECTS, OperatorUids.WINDOW_AGGREGATE,
                 OperatorUids.WINDOW_SLICES,
-                OperatorUids.LATEST_PER_KEY, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
+                OperatorUids.RESULT_ROWS, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
                 OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD)) {
             assertThat(text).contains("`" + uid);
         }

@@ -6,13 +6,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a batch as one transaction: at most one change per row (an array statement such as the upsert, like a
+ * Runs a batch as one transaction, in the writer's row order (so that two subtasks writing the same rows cannot
+ * deadlock): at most one change per row (an array statement such as the upsert, like a
  * multi-row {@code INSERT … ON CONFLICT DO UPDATE}, fails when it touches a row twice), upserts and deletes
  * together, then commit. An array statement runs once for the whole batch; the others run once per record in a JDBC
  * batch. A failed batch is rolled back and kept, so the connector's retry (with backoff, on a fresh connection if
@@ -22,6 +24,8 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
     private final TableWriter<T> writer;
     private final SinkMetrics metrics;
     private final Map<Object, T> pending = new LinkedHashMap<>();
+    /** Records not written because the batch has a newer (or later) version of their row; reported with the batch. */
+    private int superseded;
     private Connection connection;
     private PreparedStatement[] statements;
 
@@ -45,6 +49,9 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
     public void addToBatch(T record) {
         Object key = writer.rowKey(record);
         T current = pending.get(key);
+        if (current != null) {
+            superseded++; // one of the two versions of the row is not written: the older (or the earlier) one
+        }
         if (current == null || writer.replaces(record, current)) {
             pending.put(key, record);
         }
@@ -60,9 +67,17 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
         for (int i = 0; i < statements.length; i++) {
             byStatement.add(new ArrayList<>());
         }
-        for (T record : pending.values()) {
+        Comparator<Object> order = writer.rowOrder();
+        Iterable<T> ordered = pending.values();
+        if (order != null) {
+            List<Map.Entry<Object, T>> sorted = new ArrayList<>(pending.entrySet());
+            sorted.sort(Map.Entry.comparingByKey(order));
+            ordered = sorted.stream().map(Map.Entry::getValue).toList();
+        }
+        for (T record : ordered) {
             byStatement.get(writer.statementFor(record)).add(record);
         }
+        int refused = 0;
         try {
             for (int i = 0; i < statements.length; i++) {
                 List<T> records = byStatement.get(i);
@@ -71,7 +86,8 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
                 }
                 if (writer.writesArrays(i)) {
                     writer.bindAll(records, statements[i]);
-                    statements[i].executeUpdate();
+                    // Rows the upsert's guard refused (an older version than the table's) are not counted.
+                    refused += records.size() - statements[i].executeUpdate();
                 } else {
                     for (T record : records) {
                         writer.bind(record, statements[i]);
@@ -86,9 +102,11 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
             throw e;
         }
         if (metrics != null) {
-            metrics.batchWritten(pending.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            metrics.batchWritten(pending.size() - refused, superseded + refused,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
         pending.clear();
+        superseded = 0;
     }
 
     @Override

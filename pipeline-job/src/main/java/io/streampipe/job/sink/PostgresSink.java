@@ -15,7 +15,7 @@ import org.apache.flink.metrics.MetricGroup;
  * before every checkpoint completes (at-least-once; the statements make replays idempotent).
  *
  * <p>The writer keeps the records it is given until their batch is written, and does not copy them, even with
- * object reuse on: every operator that feeds a sink in this job (the window operators, latest-per-key, the
+ * object reuse on: every operator that feeds a sink in this job (the window operators, result-rows, the
  * late-event and reject descriptions) emits a new object per record and never touches it again.
  */
 public final class PostgresSink<T> implements Sink<T> {

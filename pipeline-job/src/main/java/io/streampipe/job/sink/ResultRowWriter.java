@@ -9,6 +9,7 @@ import org.apache.flink.types.RowKind;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -85,6 +86,28 @@ public final class ResultRowWriter implements TableWriter<Row> {
             key[i] = value instanceof Double d && d == 0.0 ? (Object) 0.0 : value;
         }
         return Arrays.asList(key);
+    }
+
+    /**
+     * By primary key, column by column: without a window a row's versions can come from two Kafka partitions, so two
+     * subtasks may upsert the same rows, and they must lock them in one order.
+     */
+    @Override
+    public Comparator<Object> rowOrder() {
+        return ResultRowWriter::compareKeys;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareKeys(Object a, Object b) {
+        List<?> left = (List<?>) a;
+        List<?> right = (List<?>) b;
+        for (int i = 0; i < left.size(); i++) {
+            int order = ((Comparable) left.get(i)).compareTo(right.get(i));
+            if (order != 0) {
+                return order;
+            }
+        }
+        return 0;
     }
 
     /** With an order column (the event time), an older version of a row never replaces a newer one. */

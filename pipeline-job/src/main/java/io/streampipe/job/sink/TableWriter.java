@@ -3,6 +3,7 @@ package io.streampipe.job.sink;
 import java.io.Serializable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.List;
 
 /** How one kind of record is written to its table: which statement, which parameters, which row it changes. */
@@ -31,6 +32,14 @@ public interface TableWriter<T> extends Serializable {
 
     /** Identity of the table row the record changes. Within one batch only one change per row is sent. */
     Object rowKey(T record);
+
+    /**
+     * The order in which a batch's rows are written, by {@link #rowKey}, or null for arrival order. Two transactions
+     * that lock the same rows in the same order cannot deadlock: needed where two subtasks may write one row.
+     */
+    default Comparator<Object> rowOrder() {
+        return null;
+    }
 
     /** Whether {@code candidate} replaces {@code pending} as the change of the same row in a batch; by default the later one wins. */
     default boolean replaces(T candidate, T pending) {

@@ -4,6 +4,10 @@ import io.streampipe.api.v1alpha1.SourceSpec.EventTime;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.Specs;
 import io.streampipe.job.schema.ResultSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BatchExecutorTest {
     private final List<String> calls = new ArrayList<>();
     private boolean failExecution;
+    /** What the upsert's executeUpdate reports: rows inserted or updated (the guard may refuse some). */
+    private int updateCount = 1;
 
     private Connection connection() {
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
@@ -59,7 +67,7 @@ class BatchExecutorTest {
                             throw new SQLException("connection lost");
                         }
                         calls.add(name + " " + method.getName());
-                        yield method.getName().equals("executeBatch") ? new int[0] : 1;
+                        yield method.getName().equals("executeBatch") ? new int[0] : updateCount;
                     }
                     default -> null;
                 });
@@ -72,6 +80,31 @@ class BatchExecutorTest {
 
     private static Row order(RowKind kind, String id, long updatedAt) {
         return Row.ofKind(kind, id, "c", "paid", 1.0, 1L, updatedAt);
+    }
+
+    @Test
+    void upsertsLockRowsInKeyOrderAndStaleVersionsAreCounted() throws Exception {
+        StreamingPipelineSpec orders = Specs.example("orders-upsert");
+        orders.source.eventTime = new EventTime();
+        orders.source.eventTime.field = "updated_at";
+        Map<String, SimpleCounter> counters = new HashMap<>();
+        MetricGroup group = new UnregisteredMetricsGroup() {
+            @Override
+            public Counter counter(String name) {
+                return counters.computeIfAbsent(name, n -> new SimpleCounter());
+            }
+        };
+        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(orders)), new SinkMetrics(group));
+        executor.prepareStatements(connection());
+        executor.addToBatch(order(RowKind.INSERT, "c", 1));
+        executor.addToBatch(order(RowKind.INSERT, "a", 5));
+        executor.addToBatch(order(RowKind.INSERT, "a", 3)); // older than the pending version: dropped
+        executor.addToBatch(order(RowKind.INSERT, "b", 1));
+        updateCount = 2; // the table's guard refuses one of the three rows
+        executor.executeBatch();
+        assertThat(calls).contains("upsert [a, b, c]");
+        assertThat(counters.get(SinkMetrics.STALE_METRIC).getCount()).isEqualTo(2);
+        assertThat(counters.get("sinkRowsWritten").getCount()).isEqualTo(2);
     }
 
     @Test
