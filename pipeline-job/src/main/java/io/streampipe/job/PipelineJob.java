@@ -7,10 +7,10 @@ import io.streampipe.api.v1alpha1.CheckpointingSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.sink.TableCreator;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +74,8 @@ public final class PipelineJob {
             applyCheckpointing(env, spec.checkpointing);
         }
         if (env.getConfiguration().getOptional(ExecutionOptions.BUFFER_TIMEOUT).isEmpty()) {
-            // Flink's 100 ms lets a half-empty network buffer wait up to 100 ms before the keyBy; under load buffers
-            // fill long before either timeout (e2e/bench/README.md, latency).
+            // Flink's 100 ms lets a half-empty network buffer wait up to 100 ms before a window's keyBy; under load
+            // buffers fill long before either timeout (e2e/bench/README.md, latency).
             env.setBufferTimeout(DEFAULT_BUFFER_TIMEOUT_MS);
         }
         if (env.getConfiguration().getOptional(PipelineOptions.AUTO_WATERMARK_INTERVAL).isEmpty()) {
