@@ -180,20 +180,31 @@ final class LatencyBenchmark {
     }
 
     /**
+     * The rows whose ready time is in [from, until), each with {@code ready_at}, its commit-corrected latency
+     * {@code ms} (a row is visible when its transaction commits: the latest {@code visible_at} of its {@code xmin})
+     * and its latency at insert {@code inserted_ms}: the {@code WITH} part of every latency query.
+     */
+    private static String latencies(String table, String ready, Instant from, Instant until) {
+        return String.format(Locale.ROOT, """
+                WITH tx AS (SELECT xmin::text AS x, max(visible_at) AS committed FROM %1$s GROUP BY 1),
+                     l AS (SELECT (%2$s) AS ready_at,
+                                  extract(epoch FROM tx.committed - (%2$s)) * 1000 AS ms,
+                                  extract(epoch FROM t.visible_at - (%2$s)) * 1000 AS inserted_ms
+                           FROM %1$s t JOIN tx ON t.xmin::text = tx.x
+                           WHERE (%2$s) >= '%3$s' AND (%2$s) < '%4$s')
+                """, table, ready, from, until);
+    }
+
+    /**
      * Where the tail comes from: the five seconds of the run (counted from the producer's start; the job's
      * checkpoints are every 10 s) with the most events slower than 100 ms, each with its p99.
      */
-    private static String slowestSeconds(Connection connection, String table, String ready, Instant start, Instant from,
-                                         Instant until) throws Exception {
+    private static String slowestSeconds(Connection connection, String latencies, Instant start) throws Exception {
         try (Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery(String.format(Locale.ROOT, """
-                     WITH tx AS (SELECT xmin::text AS x, max(visible_at) AS committed FROM %1$s GROUP BY 1),
-                          l AS (SELECT floor(extract(epoch FROM (%2$s) - '%3$s'::timestamptz)) AS second,
-                                       extract(epoch FROM tx.committed - (%2$s)) * 1000 AS ms
-                                FROM %1$s t JOIN tx ON t.xmin::text = tx.x
-                                WHERE (%2$s) >= '%4$s' AND (%2$s) < '%5$s')
-                     SELECT second, count(*) FILTER (WHERE ms > 100), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
-                     FROM l GROUP BY second ORDER BY 2 DESC, 1 LIMIT 5""", table, ready, start, from, until))) {
+             ResultSet result = statement.executeQuery(latencies + String.format(Locale.ROOT, """
+                     SELECT floor(extract(epoch FROM ready_at - '%s'::timestamptz)) AS second,
+                            count(*) FILTER (WHERE ms > 100), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+                     FROM l GROUP BY second ORDER BY 2 DESC, 1 LIMIT 5""", start))) {
             List<String> seconds = new ArrayList<>();
             while (result.next()) {
                 if (result.getLong(2) > 0) {
@@ -219,26 +230,20 @@ final class LatencyBenchmark {
             services.reportCpuSince("rep" + rep + "_" + path, cpu, sent[1] / 1000.0 + 3);
             Instant from = start.plus(warmup);
             Instant until = start.plusMillis(sent[1] - 1500);
+            String rows = latencies(table,
+                    readyExpression.replace("window_end", "t.window_end").replace("produced_at", "t.produced_at"), from, until);
             try (Connection connection = services.connect(); Statement statement = connection.createStatement();
-                 ResultSet result = statement.executeQuery(String.format(Locale.ROOT, """
-                         WITH tx AS (SELECT xmin::text AS x, max(visible_at) AS committed FROM %1$s GROUP BY 1),
-                              l AS (SELECT extract(epoch FROM tx.committed - (%2$s)) * 1000 AS ms,
-                                           extract(epoch FROM t.visible_at - (%2$s)) * 1000 AS inserted_ms
-                                    FROM %1$s t JOIN tx ON t.xmin::text = tx.x
-                                    WHERE (%2$s) >= '%3$s' AND (%2$s) < '%4$s')
+                 ResultSet result = statement.executeQuery(rows + """
                          SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY ms), max(ms), count(*),
                                 percentile_cont(0.99) WITHIN GROUP (ORDER BY inserted_ms)
-                         FROM l""", table, readyExpression.replace("window_end", "t.window_end").replace("produced_at", "t.produced_at"),
-                         from, until))) {
+                         FROM l""")) {
                 result.next();
                 Double[] p = (Double[]) result.getArray(1).getArray();
                 double[] values = {p[0], p[1], p[2], result.getDouble(2)};
                 Report.line("rep" + rep + "_" + path + "_latency_ms", String.format(Locale.ROOT,
                         "p50=%.1f p95=%.1f p99=%.1f max=%.1f rows=%d (p99 at insert, before commit: %.1f)",
                         values[0], values[1], values[2], values[3], result.getLong(3), result.getDouble(4)));
-                Report.line("rep" + rep + "_" + path + "_slowest_seconds", slowestSeconds(connection, table,
-                        readyExpression.replace("window_end", "t.window_end").replace("produced_at", "t.produced_at"),
-                        start, from, until));
+                Report.line("rep" + rep + "_" + path + "_slowest_seconds", slowestSeconds(connection, rows, start));
                 return values;
             }
         } finally {
