@@ -1,10 +1,11 @@
 package io.streampipe.job.it;
 
 import io.streampipe.api.JobContract;
+import io.streampipe.api.v1alpha1.SecretKeyRef;
+import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
 import io.streampipe.job.PipelineJob;
-import io.streampipe.job.SpecFiles;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
 import io.streampipe.testkit.data.SaslMechanism;
@@ -30,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -167,32 +167,17 @@ class SecuredSourceIT {
                 .isTrue();
     }
 
+    /** The tests' orders pipeline ({@link Orders#spec}), reading every topic of a pattern with SASL credentials. */
     private static StreamingPipelineSpec securedSpec(KafkaBroker kafka, String topicPattern, String mechanism,
                                                      String group, String table) {
-        return SpecFiles.parse(String.format(Locale.ROOT, """
-                parallelism: 2
-                source:
-                  kafka:
-                    bootstrapServers: "%s"
-                    topicPattern: "%s"
-                    groupId: %s
-                    securityProtocol: SASL_PLAINTEXT
-                    saslMechanism: %s
-                    credentialsSecretRef: {name: kafka-orders-reader}
-                  startingOffsets: {policy: earliest}
-                  schema:
-                    - {name: order_id, type: string, required: true}
-                    - {name: status, type: string, required: true, allowedValues: [created, paid, shipped]}
-                    - {name: amount, type: double, min: 0}
-                    - {name: updated_at, type: timestamp, required: true}
-                  eventTime: {field: updated_at, maxOutOfOrderness: 5s, idleTimeout: 1s}
-                transform:
-                  keyBy: [order_id]
-                sink:
-                  postgres: {jdbcUrl: "%s", table: %s, createTable: true, batch: {size: 20, interval: 100ms}}
-                deadLetter: {table: %s_rejects}
-                checkpointing: {interval: 1s, storage: {path: "file:///tmp/streampipe-it"}}
-                """, kafka.bootstrapServers(), topicPattern, group, mechanism, POSTGRES.jdbcUrl(), table, table));
+        StreamingPipelineSpec spec = Orders.spec(kafka, POSTGRES, "unused", group, table, "{policy: earliest}");
+        var source = spec.source.kafka;
+        source.topic = null;
+        source.topicPattern = topicPattern;
+        source.securityProtocol = SourceSpec.SecurityProtocol.SASL_PLAINTEXT;
+        source.saslMechanism = SourceSpec.SaslMechanism.valueOf(mechanism.replace('-', '_'));
+        source.credentialsSecretRef = new SecretKeyRef("kafka-orders-reader");
+        return spec;
     }
 
     /** A topic with records on the broker that refuses the job's password; its name is also the table's. */
