@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,7 +24,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,6 +35,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -186,7 +190,7 @@ public final class KafkaBroker extends LocalService {
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions, CLIENT_TIMEOUT);
+      Map<TopicPartition, Long> endOffsets = stableEndOffsets(topic, consumer, partitions);
       List<ConsumerRecord<String, String>> records = new ArrayList<>();
       long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < endOffsets.get(p))) {
@@ -197,6 +201,32 @@ public final class KafkaBroker extends LocalService {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
       return records;
+    }
+  }
+
+  /**
+   * Where {@link #readAll} stops: each partition's end, once no transaction in it is still being
+   * completed. A commit or abort returns to the producer before its marker is in the partition;
+   * until then the last stable offset (as far as {@code read_committed} reads) lags behind the log
+   * end, and stopping there would miss records that are already committed.
+   */
+  private Map<TopicPartition, Long> stableEndOffsets(String topic, KafkaConsumer<?, ?> consumer,
+      List<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+    ListOffsetsOptions uncommitted = new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED);
+    long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos();
+    while (true) {
+      Map<TopicPartition, Long> stable = consumer.endOffsets(partitions, CLIENT_TIMEOUT);
+      var logEnd = await("listing the end offsets of " + topic, admin().listOffsets(latest, uncommitted).all());
+      if (partitions.stream().allMatch(p -> stable.get(p) == logEnd.get(p).offset())) {
+        return stable;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Topic " + topic + " still has a transaction open after "
+            + CLIENT_TIMEOUT.toSeconds() + " s: last stable offsets " + stable + ", log end " + logEnd);
+      }
+      sleep(Duration.ofMillis(50));
     }
   }
 
