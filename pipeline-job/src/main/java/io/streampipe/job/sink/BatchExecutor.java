@@ -6,34 +6,27 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a batch as one transaction, in the writer's row order (so that two subtasks writing the same rows cannot
- * deadlock): at most one change per row (an array statement such as the upsert, like a
- * multi-row {@code INSERT … ON CONFLICT DO UPDATE}, fails when it touches a row twice), upserts and deletes
- * together, then commit. An array statement runs once for the whole batch; the others run once per record in a JDBC
- * batch. A failed batch is rolled back and kept, so the connector's retry (with backoff, on a fresh connection if
- * needed) sends it again.
+ * Runs a batch ({@link PendingRows}: at most one change per row) as one transaction, in the writer's row order (so
+ * that two subtasks writing the same rows cannot deadlock): upserts and deletes together, then commit. An array
+ * statement runs once for the whole batch; the others run once per record in a JDBC batch. A failed batch is rolled
+ * back and kept, so the connector's retry (with backoff, on a fresh connection if needed) sends it again.
  */
 final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
     private final TableWriter<T> writer;
     private final SinkMetrics metrics;
-    private final Map<Object, T> pending = new LinkedHashMap<>();
-    /** Records not written because the batch has a newer (or later) version of their row; reported with the batch. */
-    private int superseded;
+    private PendingRows<T> pending;
     private Connection connection;
     private PreparedStatement[] statements;
 
     BatchExecutor(TableWriter<T> writer, SinkMetrics metrics) {
         this.writer = writer;
         this.metrics = metrics;
+        this.pending = new PendingRows<>(writer);
     }
-
     @Override
     public void prepareStatements(Connection connection) throws SQLException {
         this.connection = connection;
@@ -47,14 +40,15 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
 
     @Override
     public void addToBatch(T record) {
-        Object key = writer.rowKey(record);
-        T current = pending.get(key);
-        if (current != null) {
-            superseded++; // one of the two versions of the row is not written: the older (or the earlier) one
+        pending.add(record);
+    }
+
+    /** Makes {@code batch}, collected elsewhere, the one {@link #executeBatch} writes; nothing else may be pending. */
+    void take(PendingRows<T> batch) {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException(pending.size() + " rows of the previous batch are not written yet");
         }
-        if (current == null || writer.replaces(record, current)) {
-            pending.put(key, record);
-        }
+        pending = batch;
     }
 
     @Override
@@ -67,14 +61,7 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
         for (int i = 0; i < statements.length; i++) {
             byStatement.add(new ArrayList<>());
         }
-        Comparator<Object> order = writer.rowOrder();
-        Iterable<T> ordered = pending.values();
-        if (order != null) {
-            List<Map.Entry<Object, T>> sorted = new ArrayList<>(pending.entrySet());
-            sorted.sort(Map.Entry.comparingByKey(order));
-            ordered = sorted.stream().map(Map.Entry::getValue).toList();
-        }
-        for (T record : ordered) {
+        for (T record : pending.inWriteOrder()) {
             byStatement.get(writer.statementFor(record)).add(record);
         }
         int refused = 0;
@@ -102,11 +89,10 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
             throw e;
         }
         if (metrics != null) {
-            metrics.batchWritten(pending.size() - refused, superseded + refused,
+            metrics.batchWritten(pending.size() - refused, pending.superseded() + refused,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
-        pending.clear();
-        superseded = 0;
+        pending = new PendingRows<>(writer);
     }
 
     @Override

@@ -65,8 +65,8 @@ final class ColumnValues {
         }
         return switch (type) {
             case TEXT, BOOLEAN -> value;
-            case BIGINT, TIMESTAMPTZ -> ((Number) value).longValue();
-            case DOUBLE -> ((Number) value).doubleValue();
+            case BIGINT, TIMESTAMPTZ -> value instanceof Long ? value : (Object) ((Number) value).longValue();
+            case DOUBLE -> value instanceof Double ? value : (Object) ((Number) value).doubleValue();
         };
     }
 

@@ -2,6 +2,7 @@ package io.streampipe.job.sink;
 
 import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.SinkSpec;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -10,9 +11,10 @@ import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * A PostgreSQL sink on flink-connector-jdbc's batching writer: rows are buffered up to the spec's batch size or
- * interval, written by a {@link TableWriter} in one transaction per batch, retried with backoff, and flushed
- * before every checkpoint completes (at-least-once; the statements make replays idempotent).
+ * A PostgreSQL sink: rows are collected up to the spec's batch size or interval and written by a
+ * {@link TableWriter} in one transaction per batch, on a thread beside the task's, retried with backoff (through
+ * flink-connector-jdbc's output format), and flushed before every checkpoint completes (at-least-once; the
+ * statements make replays idempotent). {@link PostgresSinkWriter} has the details.
  *
  * <p>The writer keeps the records it is given until their batch is written, and does not copy them, even with
  * object reuse on: every operator that feeds a sink in this job (the window operators, result-rows, the
@@ -48,16 +50,16 @@ public final class PostgresSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return create(context.metricGroup(), context.createInputSerializer());
+        return create(context.metricGroup(), context.createInputSerializer(), context.getProcessingTimeService());
     }
 
     @Override
     @Deprecated
     public SinkWriter<T> createWriter(InitContext context) {
-        return create(context.metricGroup(), context.createInputSerializer());
+        return create(context.metricGroup(), context.createInputSerializer(), context.getProcessingTimeService());
     }
 
-    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer) {
-        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer);
+    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer, ProcessingTimeService timers) {
+        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer, timers);
     }
 }

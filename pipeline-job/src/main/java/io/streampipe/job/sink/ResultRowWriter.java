@@ -75,17 +75,25 @@ public final class ResultRowWriter implements TableWriter<Row> {
     }
 
     /**
-     * The primary-key values, with -0.0 as 0.0: PostgreSQL holds them equal, so two changes of one row must never
-     * look like two rows (the array upsert would update the row twice and fail).
+     * The primary-key value, or the list of them for a key of several columns, with -0.0 as 0.0: PostgreSQL holds
+     * them equal, so two changes of one row must never look like two rows (the array upsert would update the row
+     * twice and fail). A single value, not a one-element list, because a batch hashes and sorts it for every record
+     * (a {@code String} caches its hash).
      */
     @Override
     public Object rowKey(Row row) {
+        if (primaryKey.length == 1) {
+            return keyValue(row.getField(primaryKey[0]));
+        }
         Object[] key = new Object[primaryKey.length];
         for (int i = 0; i < primaryKey.length; i++) {
-            Object value = row.getField(primaryKey[i]);
-            key[i] = value instanceof Double d && d == 0.0 ? (Object) 0.0 : value;
+            key[i] = keyValue(row.getField(primaryKey[i]));
         }
         return Arrays.asList(key);
+    }
+
+    private static Object keyValue(Object value) {
+        return value instanceof Double d && d == 0.0 ? (Object) 0.0 : value;
     }
 
     /**
@@ -94,15 +102,19 @@ public final class ResultRowWriter implements TableWriter<Row> {
      */
     @Override
     public Comparator<Object> rowOrder() {
-        return ResultRowWriter::compareKeys;
+        return primaryKey.length == 1 ? ResultRowWriter::compareValues : ResultRowWriter::compareLists;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int compareKeys(Object a, Object b) {
+    private static int compareValues(Object a, Object b) {
+        return ((Comparable) a).compareTo(b);
+    }
+
+    private static int compareLists(Object a, Object b) {
         List<?> left = (List<?>) a;
         List<?> right = (List<?>) b;
         for (int i = 0; i < left.size(); i++) {
-            int order = ((Comparable) left.get(i)).compareTo(right.get(i));
+            int order = compareValues(left.get(i), right.get(i));
             if (order != 0) {
                 return order;
             }
