@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -83,6 +84,41 @@ class RecordParserTest {
         assertThatThrownBy(() -> sensorParser.parse(json(payload)))
                 .isInstanceOf(RecordRejectedException.class)
                 .hasMessage(reason);
+    }
+
+    @Test
+    void allowedValuesMatchWholeValuesWhateverTheirSpellingInJson() throws Exception {
+        StreamingPipelineSpec spec = Specs.example("sensor-anomalies");
+        spec.source.schema.stream().filter(f -> f.name.equals("site")).findFirst().orElseThrow()
+                .allowedValues = List.of("north", "süd", "no", "");
+        RecordParser parser = new RecordParser(EventSchema.of(spec));
+        for (String[] accepted : new String[][] {{"'north'", "north"}, {"'s\\u00fcd'", "süd"}, {"'süd'", "süd"},
+                {"'no'", "no"}, {"''", ""}, {"'\\u006eorth'", "north"}}) {
+            Row row = parser.parse(json("{'sensor_id':'s-1','site':" + accepted[0] + ",'temperature':1,'ts':1}"));
+            assertThat(row.getField(1)).as(accepted[0]).isEqualTo(accepted[1]);
+        }
+        for (String rejected : new String[] {"nort", "northh", "North", "sud", " no", "no\\u0000"}) {
+            assertThatThrownBy(() -> parser.parse(json("{'sensor_id':'s-1','site':'" + rejected + "','temperature':1,'ts':1}")))
+                    .as(rejected)
+                    .hasMessageStartingWith("field 'site': '")
+                    .hasMessageEndingWith("' is not one of [north, süd, no, ]");
+        }
+    }
+
+    @Test
+    void oneParserParsesManyRecordsOfDifferentSizesAlike() throws Exception {
+        // Jackson's buffers go back to the parser's pool after each record and are reused by the next.
+        for (int i = 0; i < 2_000; i++) {
+            String id = "s-" + (i % 1000);
+            String site = i % 3 == 0 ? "north" : "south";
+            String padding = "x".repeat(i % 7 == 0 ? 20_000 : i % 50);
+            Row row = sensorParser.parse(json("{'sensor_id':'" + id + "','site':'" + site + "','temperature':" + (i % 100)
+                    + ",'ts':" + i + ",'padding':'" + padding + "'}"));
+            assertThat(row.getField(0)).isEqualTo(id);
+            assertThat(row.getField(1)).isEqualTo(site);
+            assertThat(row.getField(2)).isEqualTo((double) (i % 100));
+            assertThat(row.getField(3)).isEqualTo((long) i);
+        }
     }
 
     @Test
