@@ -32,7 +32,9 @@ public class OffsetResetSpec {
     public String timestamp;
 
     @Default("true")
-    @JsonPropertyDescription("Keep window state across the reset (only the source restarts at the new offsets).")
+    @JsonPropertyDescription("Keep window state across the reset: only the source restarts at the new offsets. Windows keep "
+            + "their watermark, so after a rewind the replayed events older than it are late data, and windows still open "
+            + "count replayed events again. To recompute windows from the new offsets, set false: the job starts empty.")
     public boolean keepState = true;
 
     public enum Target {
