@@ -27,6 +27,7 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
         this.metrics = metrics;
         this.pending = new PendingRows<>(writer);
     }
+
     @Override
     public void prepareStatements(Connection connection) throws SQLException {
         this.connection = connection;
