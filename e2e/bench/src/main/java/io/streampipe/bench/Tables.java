@@ -73,6 +73,15 @@ final class Tables {
         }
     }
 
+    /** Whether the table has any row yet. */
+    static boolean any(Connection connection, String table) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + table + ")");
+             ResultSet result = statement.executeQuery()) {
+            result.next();
+            return result.getBoolean(1);
+        }
+    }
+
     /** How many of the given keys have a row: the sentinels' progress. */
     static int present(Connection connection, String table, String keyColumn, List<String> keys) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
