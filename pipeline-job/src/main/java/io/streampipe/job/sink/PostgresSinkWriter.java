@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * PostgreSQL executed (e2e/bench). At most one batch is being written; the next waits for it, so batches commit in
  * the order they were collected and at most two are held in memory. {@link #flush} — before every checkpoint and at
  * the end of the input — hands over what is pending and waits until it is committed, so a checkpoint never covers a
- * record that is not in the table. A batch that fails after its retries fails the task at the next hand-over.
+ * record that is not in the table. A batch that fails after its retries fails the task at the next hand-over, flush
+ * or batch interval, whichever comes first.
  */
 final class PostgresSinkWriter<T> implements SinkWriter<T> {
     private final JdbcOutputFormat<T, T, BatchExecutor<T>> output;
@@ -146,6 +147,8 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
             }
             if (!collecting.isEmpty()) {
                 handOver();
+            } else if (written.isDone()) {
+                awaitWritten(); // a batch that failed fails the task now, not when the next one is full
             }
             scheduleIntervalFlush();
         });

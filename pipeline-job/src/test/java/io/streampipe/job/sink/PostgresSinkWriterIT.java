@@ -160,6 +160,22 @@ class PostgresSinkWriterIT {
         assertThat(rows()).isEqualTo(100);
     }
 
+    @Test
+    void aFailedBatchFailsTheTaskAtTheNextIntervalEvenWithNothingNewToWrite() throws Exception {
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        time.setCurrentTime(0);
+        writer = writer(100, 200, 0, time);
+        writeOrders(0, 1);
+        time.setCurrentTime(200);
+        writer.awaitWritten();
+        terminateWriterConnections();
+        writeOrders(1, 101); // a full batch: handed over, and it fails on the writer thread
+        assertThatThrownBy(() -> writer.awaitWritten()).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> time.setCurrentTime(400))
+                .isInstanceOf(IOException.class)
+                .hasMessage("Writing a batch to PostgreSQL failed");
+    }
+
     private PostgresSinkWriter<Row> writer(int batchSize, long intervalMs, int maxRetries, ProcessingTimeService time) {
         JdbcExecutionOptions execution = JdbcExecutionOptions.builder()
                 .withBatchSize(batchSize).withBatchIntervalMs(intervalMs).withMaxRetries(maxRetries).build();
