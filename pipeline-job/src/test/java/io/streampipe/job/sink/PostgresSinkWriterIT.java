@@ -207,8 +207,8 @@ class PostgresSinkWriterIT {
     }
 
     private static long terminateWriterConnections() {
-        return POSTGRES.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity"
-                + " WHERE application_name = ?", APPLICATION).get(0).get("n") instanceof Long n ? n : -1;
+        return (Long) POSTGRES.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity"
+                + " WHERE application_name = ?", APPLICATION).get(0).get("n");
     }
 
     private static long writerConnections() {
