@@ -18,6 +18,11 @@ public final class DeadLetterWriter implements TableWriter<Reject> {
     }
 
     @Override
+    public String table() {
+        return table;
+    }
+
+    @Override
     public List<String> statements() {
         return List.of(SqlStatements.insertIgnoringReplays(FIELD, table, SqlStatements.DEAD_LETTER_COLUMNS));
     }

@@ -18,6 +18,11 @@ public final class LateEventWriter implements TableWriter<LateEvent> {
     }
 
     @Override
+    public String table() {
+        return table;
+    }
+
+    @Override
     public List<String> statements() {
         return List.of(SqlStatements.insertIgnoringReplays(FIELD, table, SqlStatements.LATE_COLUMNS));
     }

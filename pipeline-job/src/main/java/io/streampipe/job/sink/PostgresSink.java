@@ -50,16 +50,19 @@ public final class PostgresSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return create(context.metricGroup(), context.createInputSerializer(), context.getProcessingTimeService());
+        return create(context.metricGroup(), context.createInputSerializer(), context.getProcessingTimeService(),
+                context.getTaskInfo().getIndexOfThisSubtask());
     }
 
     @Override
     @Deprecated
     public SinkWriter<T> createWriter(InitContext context) {
-        return create(context.metricGroup(), context.createInputSerializer(), context.getProcessingTimeService());
+        return create(context.metricGroup(), context.createInputSerializer(), context.getProcessingTimeService(),
+                context.getTaskInfo().getIndexOfThisSubtask());
     }
 
-    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer, ProcessingTimeService timers) {
-        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer, timers);
+    private SinkWriter<T> create(MetricGroup metrics, TypeSerializer<T> serializer, ProcessingTimeService timers, int subtask) {
+        return new PostgresSinkWriter<>(jdbcUrl, credentials, writer, execution, new SinkMetrics(metrics), serializer, timers,
+                subtask);
     }
 }

@@ -46,9 +46,10 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
     /**
      * @param timers the task's processing-time service, whose callbacks run on the task thread (so the interval flush
      *               needs no lock); may be null when the interval is 0
+     * @param subtask the subtask's index, for the writer thread's name
      */
     PostgresSinkWriter(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, JdbcExecutionOptions execution,
-                       SinkMetrics metrics, TypeSerializer<T> serializer, ProcessingTimeService timers) {
+                       SinkMetrics metrics, TypeSerializer<T> serializer, ProcessingTimeService timers, int subtask) {
         JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                 .withUrl(jdbcUrl)
                 .withDriverName("org.postgresql.Driver");
@@ -78,7 +79,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
         }
         collecting = new PendingRows<>(writer);
         writing = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "postgres-sink-writer");
+            Thread thread = new Thread(task, "postgres-sink-writer " + writer.table() + " " + subtask);
             thread.setDaemon(true);
             return thread;
         });

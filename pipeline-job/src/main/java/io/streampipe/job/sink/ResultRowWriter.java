@@ -35,6 +35,11 @@ public final class ResultRowWriter implements TableWriter<Row> {
     }
 
     @Override
+    public String table() {
+        return table;
+    }
+
+    @Override
     public List<String> statements() {
         return List.of(SqlStatements.upsert(FIELD, table, result), SqlStatements.deleteByPrimaryKey(FIELD, table, result));
     }

@@ -8,6 +8,9 @@ import java.util.List;
 
 /** How one kind of record is written to its table: which statement, which parameters, which row it changes. */
 public interface TableWriter<T> extends Serializable {
+    /** The table written, as the spec names it: for thread names and messages, never for SQL. */
+    String table();
+
     /** The statements this writer uses, prepared once per connection. */
     List<String> statements();
 

@@ -128,6 +128,9 @@ class PostgresSinkWriterIT {
             });
             assertThatThrownBy(() -> secondHandOver.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
             assertThat(rows()).isZero();
+            // The thread that waits says which sink it writes for, as a thread dump shows it.
+            assertThat(Thread.getAllStackTraces().keySet()).map(Thread::getName)
+                    .contains("postgres-sink-writer " + TABLE + " 0");
             blocker.commit();
             secondHandOver.get(30, TimeUnit.SECONDS);
         }
@@ -182,7 +185,7 @@ class PostgresSinkWriterIT {
         ResultSchema result = ResultSchema.of(spec);
         String url = POSTGRES.jdbcUrl() + (POSTGRES.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName=" + APPLICATION;
         return new PostgresSinkWriter<>(url, credentials(), new ResultRowWriter(TABLE, result), execution,
-                new SinkMetrics(new UnregisteredMetricsGroup()), result.rowType().createSerializer(new ExecutionConfig()), time);
+                new SinkMetrics(new UnregisteredMetricsGroup()), result.rowType().createSerializer(new ExecutionConfig()), time, 0);
     }
 
     private void writeOrders(int from, int to) throws IOException {
