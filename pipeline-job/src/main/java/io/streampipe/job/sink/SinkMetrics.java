@@ -8,7 +8,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * {@code sinkBatches}, {@code sinkRowsWritten}, {@code staleRecordsSkipped}, {@code sinkBatchLatencyMs} (histogram over the last 500 batches) and
- * {@code sinkLastBatchLatencyMs}. Updated from the flushing thread, read by reporters.
+ * {@code sinkLastBatchLatencyMs}. Updated from the sink's writer thread, read by reporters.
  */
 final class SinkMetrics {
     /**
