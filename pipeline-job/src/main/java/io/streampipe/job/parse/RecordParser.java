@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 
 /**
  * Parses one JSON record against the declared schema into an event {@link Row}, or rejects it with a reason that
@@ -45,7 +44,7 @@ public final class RecordParser implements Serializable {
     private transient Map<String, Integer> indexByName;
     /** Declared names in schema order: producers mostly write fields in that order, and a matching name is a byte comparison. */
     private transient SerializableString[] names;
-    private transient Pattern[] patterns;
+    private transient FieldPattern[] patterns;
     /** The declared allowed values per field, as strings and as characters; null where none are declared. */
     private transient String[][] allowedValues;
     private transient char[][][] allowedChars;
@@ -203,7 +202,7 @@ public final class RecordParser implements Serializable {
         if (text.indexOf('\u0000') >= 0) {
             throw new RecordRejectedException("field '" + field.name() + "': contains a NUL character, which PostgreSQL text cannot store");
         }
-        if (patterns[index] != null && !patterns[index].matcher(text).matches()) {
+        if (patterns[index] != null && !patterns[index].matches(text)) {
             throw new RecordRejectedException("field '" + field.name() + "': " + quote(text) + " does not match pattern " + field.pattern());
         }
         return text;
@@ -249,13 +248,13 @@ public final class RecordParser implements Serializable {
         for (int i = 0; i < count; i++) {
             names[i] = new SerializedString(schema.field(i).name());
         }
-        patterns = new Pattern[count];
+        patterns = new FieldPattern[count];
         allowedValues = new String[count][];
         allowedChars = new char[count][][];
         mustBePresent = new boolean[count];
         for (int i = 0; i < count; i++) {
             FieldDef field = schema.field(i);
-            patterns[i] = field.pattern() == null ? null : Pattern.compile(field.pattern());
+            patterns[i] = field.pattern() == null ? null : FieldPattern.compile(field.pattern());
             if (field.allowedValues() != null) {
                 allowedValues[i] = field.allowedValues().toArray(String[]::new);
                 allowedChars[i] = field.allowedValues().stream().map(String::toCharArray).toArray(char[][]::new);
