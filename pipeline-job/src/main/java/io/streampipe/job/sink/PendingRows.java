@@ -14,12 +14,18 @@ import java.util.Map;
  */
 final class PendingRows<T> {
     private final TableWriter<T> writer;
-    private final Map<Object, T> byRow = new LinkedHashMap<>();
+    private final Map<Object, T> byRow;
     /** Records not written because the batch has a newer (or later) version of their row. */
     private int superseded;
 
     PendingRows(TableWriter<T> writer) {
+        this(writer, 16);
+    }
+
+    /** @param expectedRows the rows a batch holds when full: the map is sized for them and never grows */
+    PendingRows(TableWriter<T> writer, int expectedRows) {
         this.writer = writer;
+        this.byRow = new LinkedHashMap<>(Math.max(16, expectedRows + expectedRows / 3 + 1));
     }
 
     void add(T record) {

@@ -77,7 +77,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not connect to " + jdbcUrl, e);
         }
-        collecting = new PendingRows<>(writer);
+        collecting = new PendingRows<>(writer, batchRows);
         writing = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "postgres-sink-writer " + writer.table() + " " + subtask);
             thread.setDaemon(true);
@@ -121,7 +121,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
     private void handOver() throws IOException {
         awaitWritten();
         PendingRows<T> batch = collecting;
-        collecting = new PendingRows<>(writer);
+        collecting = new PendingRows<>(writer, batchRows);
         written = writing.submit(() -> {
             executor.take(batch);
             output.flush();
