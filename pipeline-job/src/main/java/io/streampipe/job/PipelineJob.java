@@ -43,7 +43,11 @@ public final class PipelineJob {
 
     /** Builds and submits the pipeline without waiting for it; the {@link JobClient} stops or cancels it. */
     public static JobClient start(StreamingPipelineSpec spec, JobOptions options) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(options.configuration());
+        return start(StreamExecutionEnvironment.getExecutionEnvironment(options.configuration()), spec, options);
+    }
+
+    /** As {@link #start(StreamingPipelineSpec, JobOptions)}, on an environment that already says where jobs run. */
+    public static JobClient start(StreamExecutionEnvironment env, StreamingPipelineSpec spec, JobOptions options) throws Exception {
         prepare(env, spec, options);
         return env.executeAsync(jobName(spec));
     }

@@ -2,7 +2,6 @@ package io.streampipe.bench;
 
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
-import io.streampipe.job.PipelineJob;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -13,8 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Our pipeline job, exactly as {@code PipelineJob.start} runs it in-process (a Flink MiniCluster in this JVM), until
- * a condition on the database holds; then it is cancelled.
+ * Our pipeline job, exactly as {@code PipelineJob.start} builds it, on the benchmark's {@link FlinkCluster} (a Flink
+ * MiniCluster in this JVM), until a condition on the database holds; then it is cancelled.
  */
 final class JobRun {
     interface Condition {
@@ -33,14 +32,11 @@ final class JobRun {
     }
 
     /** @return seconds from submission until {@code done} held */
-    static double runUntil(Services services, StreamingPipelineSpec spec, int parallelism, Configuration configuration,
+    static double runUntil(Services services, FlinkCluster flink, StreamingPipelineSpec spec, int parallelism,
                            Condition done, Duration timeout) throws Exception {
-        JobOptions options = JobOptions.defaults()
-                .withParallelism(parallelism)
-                .withCredentials(services.credentials())
-                .withConfiguration(configuration);
+        JobOptions options = options(services, flink, parallelism);
         long start = System.nanoTime();
-        JobClient job = PipelineJob.start(spec, options);
+        JobClient job = flink.start(spec, options);
         try {
             awaitCondition(job, done, start + timeout.toNanos());
             return (System.nanoTime() - start) / 1e9;
@@ -50,13 +46,9 @@ final class JobRun {
     }
 
     /** Starts the job and returns it once it runs, for benchmarks that drive the input themselves. */
-    static JobClient startRunning(Services services, StreamingPipelineSpec spec, int parallelism, Configuration configuration)
+    static JobClient startRunning(Services services, FlinkCluster flink, StreamingPipelineSpec spec, int parallelism)
             throws Exception {
-        JobOptions options = JobOptions.defaults()
-                .withParallelism(parallelism)
-                .withCredentials(services.credentials())
-                .withConfiguration(configuration);
-        JobClient job = PipelineJob.start(spec, options);
+        JobClient job = flink.start(spec, options(services, flink, parallelism));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (job.getJobStatus().get() != JobStatus.RUNNING) {
             if (System.nanoTime() > deadline) {
@@ -66,6 +58,13 @@ final class JobRun {
             Thread.sleep(50);
         }
         return job;
+    }
+
+    private static JobOptions options(Services services, FlinkCluster flink, int parallelism) {
+        return JobOptions.defaults()
+                .withParallelism(parallelism)
+                .withCredentials(services.credentials())
+                .withConfiguration(flink.configuration());
     }
 
     static void awaitCondition(JobClient job, Condition done, long deadlineNanos) throws Exception {

@@ -109,7 +109,8 @@ final class SinkBenchmark {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         List<Double> vsCeiling = new ArrayList<>();
         List<Double> vsDebezium = new ArrayList<>();
-        try (Services services = Services.start()) {
+        try (Services services = Services.start();
+             FlinkCluster flink = FlinkCluster.start(JobRun.configuration(flinkConfiguration), parallelism)) {
             if (pinDatabase != null) {
                 services.pinDatabaseTo(pinDatabase);
             }
@@ -135,7 +136,7 @@ final class SinkBenchmark {
                 // pool is open before the first measured repetition.
                 for (String system : systems) {
                     String table = "sink_" + system + WARMUP;
-                    double seconds = measure(services, connect, warmupData, WARMUP, system, table, 0, result);
+                    double seconds = measure(services, flink, connect, warmupData, WARMUP, system, table, 0, result);
                     Report.line("warmup_" + system + "_rows_per_s", warmupData.size() / seconds);
                     try (Connection connection = services.connect()) {
                         Tables.drop(connection, table, table + "_rejects");
@@ -145,7 +146,7 @@ final class SinkBenchmark {
                     Map<String, Double> repRates = new LinkedHashMap<>();
                     for (String system : rotation(rep)) {
                         String table = "sink_" + system + "_r" + rep;
-                        double seconds = measure(services, connect, data, "", system, table, rep, result);
+                        double seconds = measure(services, flink, connect, data, "", system, table, rep, result);
                         double rate = data.size() / seconds;
                         Report.line("rep" + rep + "_" + system + "_rows_per_s", rate);
                         String problem = verify(services, table, oracle, system);
@@ -259,7 +260,7 @@ final class SinkBenchmark {
         }
     }
 
-    private double measure(Services services, ConnectWorker connect, OrderEvents data, String topicSuffix, String system,
+    private double measure(Services services, FlinkCluster flink, ConnectWorker connect, OrderEvents data, String topicSuffix, String system,
                            String table, int rep, ResultSchema result) throws Exception {
         StreamingPipelineSpec spec = spec(services, TOPIC + topicSuffix, table, "bench-" + table);
         try (Connection connection = services.connect()) {
@@ -280,7 +281,7 @@ final class SinkBenchmark {
                 return Tables.present(probe, table, "order_id", data.sentinelIds()) == data.sentinelIds().size();
             };
             seconds = switch (system) {
-                case JOB -> JobRun.runUntil(services, spec, parallelism, JobRun.configuration(flinkConfiguration), allSentinels, timeout);
+                case JOB -> JobRun.runUntil(services, flink, spec, parallelism, allSentinels, timeout);
                 case DEBEZIUM -> runDebezium(services, connect, CONNECT_TOPIC + topicSuffix, table, allSentinels, timeout);
                 case CEILING -> Ceiling.run(data, services.jdbcUrl(jdbcParameters), services.postgres.username(),
                         services.postgres.password(), table, result, parallelism,

@@ -64,7 +64,9 @@ final class WindowBenchmark {
         Map<String, List<Double>> perCore = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        try (Services services = Services.start()) {
+        try (Services services = Services.start();
+             FlinkCluster flink = FlinkCluster.start(JobRun.configuration(flinkConfiguration),
+                     parallelisms.stream().mapToInt(Integer::intValue).max().orElse(1))) {
             produce(services, data);
             for (int rep = 1; rep <= repeats; rep++) {
                 Map<String, Double> cpu = services.cpu();
@@ -76,7 +78,7 @@ final class WindowBenchmark {
                 for (int parallelism : parallelisms) {
                     String name = "p" + parallelism;
                     String table = "window_" + name + "_r" + rep;
-                    double seconds = runJob(services, data, parallelism, table, rep);
+                    double seconds = runJob(services, flink, data, parallelism, table, rep);
                     double rate = data.size() / seconds;
                     double rateCore = rate / parallelism;
                     Report.line("rep" + rep + "_" + name + "_events_per_s", rate);
@@ -130,7 +132,7 @@ final class WindowBenchmark {
         Report.line("produce_s", (System.nanoTime() - start) / 1e9);
     }
 
-    private double runJob(Services services, SensorEvents data, int parallelism, String table, int rep) throws Exception {
+    private double runJob(Services services, FlinkCluster flink, SensorEvents data, int parallelism, String table, int rep) throws Exception {
         StreamingPipelineSpec spec = spec(services, parallelism, table);
         try (Connection connection = services.connect()) {
             Tables.drop(connection, table, table + "_rejects");
@@ -141,7 +143,7 @@ final class WindowBenchmark {
         Map<String, Double> cpu = services.cpu();
         double seconds;
         try (Connection probe = services.connect()) {
-            seconds = JobRun.runUntil(services, spec, parallelism, JobRun.configuration(flinkConfiguration),
+            seconds = JobRun.runUntil(services, flink, spec, parallelism,
                     () -> Tables.present(probe, table, "sensor_id", data.sentinelIds()) == sentinelWindows,
                     Duration.ofSeconds(Math.max(600, data.size() / 2000)));
         }
