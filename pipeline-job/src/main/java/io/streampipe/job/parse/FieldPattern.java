@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  * A field's declared pattern, matched against a whole value as {@link Pattern#matches} does.
  *
  * <p>Most declared patterns are a sequence of literals and character classes with greedy counts, such as
- * {@code ^ord-[0-9a-f]{8}$}. Those are matched here by one pass over the value's characters, without
- * {@code java.util.regex}: a new {@link java.util.regex.Matcher} per value cost about 190 ns per record for the two
- * patterns of the sink benchmark, a tenth of the job's CPU there (e2e/bench). Everything else goes to
+ * {@code ^ord-[0-9a-f]{8}$}. Those are matched here in time linear in the value's length, without
+ * {@code java.util.regex}, whose matching cost about 250 ns per record for the two patterns of the sink benchmark,
+ * 12 % of the job's Flink-thread samples there ({@code bench parse}, e2e/bench/README.md). Everything else goes to
  * {@code java.util.regex}: groups, alternation, anchors inside the pattern, lazy or possessive counts, escapes other
  * than {@code \d \D \w \W \s \S} and escaped punctuation, class unions and intersections, and every value that holds a
  * surrogate (regex counts code points, this counts characters). {@code FieldPatternTest} compares both on generated
