@@ -3,6 +3,7 @@ package io.streampipe.bench;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
 import io.streampipe.job.PipelineJob;
+import org.apache.flink.api.dag.Pipeline;
 import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -84,7 +85,7 @@ final class FlinkCluster implements AutoCloseable {
         return new FlinkCluster(cluster, configuration);
     }
 
-    /** The configuration jobs are submitted with (the cluster's, before its REST port). */
+    /** The benchmark's Flink configuration, which the cluster was started with and every job is submitted with. */
     Configuration configuration() {
         return configuration;
     }
@@ -98,8 +99,8 @@ final class FlinkCluster implements AutoCloseable {
         return PipelineJob.start(env, spec, options);
     }
 
-    private CompletableFuture<JobClient> submit(org.apache.flink.api.dag.Pipeline pipeline, Configuration jobConfiguration,
-                                                ClassLoader classLoader) throws Exception {
+    private CompletableFuture<JobClient> submit(Pipeline pipeline, Configuration jobConfiguration, ClassLoader classLoader)
+            throws Exception {
         JobGraph graph = PipelineExecutorUtils.getJobGraph(pipeline, jobConfiguration, classLoader);
         return cluster.submitJob(graph).thenApply(result -> new MiniClusterJobClient(result.getJobID(), cluster,
                 classLoader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING));
