@@ -78,10 +78,8 @@ final class FieldPattern implements Serializable {
         for (Step step : steps) {
             for (int i = 0; i < step.min; i++, at++) {
                 char c = value.charAt(at);
-                if (Character.isSurrogate(c)) {
-                    return regex.matcher(value).matches();
-                }
-                if (!step.set.contains(c)) {
+                // A set is of whole characters: a surrogate, even where a negated set would take it, is regex's.
+                if (Character.isSurrogate(c) || !step.set.contains(c)) {
                     return hasSurrogate(value) && regex.matcher(value).matches();
                 }
             }
