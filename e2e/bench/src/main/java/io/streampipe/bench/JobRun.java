@@ -35,7 +35,7 @@ final class JobRun {
     /** @return seconds from submission until {@code done} held */
     static double runUntil(Services services, FlinkCluster flink, StreamingPipelineSpec spec, int parallelism,
                            Condition done, Duration timeout) throws Exception {
-        JobOptions options = options(services, flink, parallelism);
+        JobOptions options = options(services, parallelism, flink.configuration());
         long start = System.nanoTime();
         JobClient job = flink.start(spec, options);
         try {
@@ -53,10 +53,7 @@ final class JobRun {
      */
     static JobClient startRunning(Services services, StreamingPipelineSpec spec, int parallelism, Configuration configuration)
             throws Exception {
-        JobClient job = PipelineJob.start(spec, JobOptions.defaults()
-                .withParallelism(parallelism)
-                .withCredentials(services.credentials())
-                .withConfiguration(configuration));
+        JobClient job = PipelineJob.start(spec, options(services, parallelism, configuration));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (job.getJobStatus().get() != JobStatus.RUNNING) {
             if (System.nanoTime() > deadline) {
@@ -68,11 +65,11 @@ final class JobRun {
         return job;
     }
 
-    private static JobOptions options(Services services, FlinkCluster flink, int parallelism) {
+    private static JobOptions options(Services services, int parallelism, Configuration configuration) {
         return JobOptions.defaults()
                 .withParallelism(parallelism)
                 .withCredentials(services.credentials())
-                .withConfiguration(flink.configuration());
+                .withConfiguration(configuration);
     }
 
     static void awaitCondition(JobClient job, Condition done, long deadlineNanos) throws Exception {
