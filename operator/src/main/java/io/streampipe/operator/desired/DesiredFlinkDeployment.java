@@ -11,6 +11,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.PipelineResources;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.flink.kubernetes.operator.api.spec.ConfigObjectNode;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.JobManagerSpec;
@@ -20,6 +21,8 @@ import org.apache.flink.kubernetes.operator.api.spec.KubernetesDeploymentMode;
 import org.apache.flink.kubernetes.operator.api.spec.Resource;
 import org.apache.flink.kubernetes.operator.api.spec.TaskManagerSpec;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+
+import java.util.Map;
 
 /**
  * The FlinkDeployment that runs a pipeline: an application-mode Flink 1.20 cluster started from the pipeline-job jar
@@ -51,10 +54,10 @@ public final class DesiredFlinkDeployment {
                 .serviceAccount(spec.serviceAccount != null ? spec.serviceAccount : defaults.serviceAccount())
                 .flinkVersion(FlinkVersion.v1_20)
                 .mode(KubernetesDeploymentMode.NATIVE)
-                .flinkConfiguration(FlinkConfiguration.of(spec, inputs, storage))
+                .flinkConfiguration(flinkConfiguration(FlinkConfiguration.of(spec, inputs, storage)))
                 .podTemplate(FlinkPodTemplate.of(pipeline, storage, jobConfigHash))
-                .jobManager(new JobManagerSpec(resource(spec.resources.jobManager), 1, null))
-                .taskManager(new TaskManagerSpec(resource(spec.resources.taskManager), null, null))
+                .jobManager(new JobManagerSpec(resource(spec.resources.jobManager), null, 1, null))
+                .taskManager(new TaskManagerSpec(resource(spec.resources.taskManager), null, null, null))
                 .job(job(spec, inputs))
                 .build());
         deployment.setStatus(null);
@@ -84,6 +87,13 @@ public final class DesiredFlinkDeployment {
     private static boolean allowNonRestoredState(StreamingPipelineSpec spec) {
         OffsetResetSpec reset = spec.offsetReset;
         return (reset != null && reset.keepState) || (spec.restore != null && spec.restore.allowNonRestoredState);
+    }
+
+    /** Flat string keys, as every Flink operator release from 1.13 to 1.16 reads them (1.16 also takes nested YAML). */
+    private static ConfigObjectNode flinkConfiguration(Map<String, String> keys) {
+        ConfigObjectNode configuration = new ConfigObjectNode();
+        configuration.putAllFrom(keys);
+        return configuration;
     }
 
     static UpgradeMode upgradeMode(UpgradeSpec.Mode mode) {

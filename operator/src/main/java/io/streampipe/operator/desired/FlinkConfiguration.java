@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * pinned max parallelism, savepoint schedule and history, restart strategy and the Prometheus reporter. The spec's
  * own flinkConfiguration goes in first; streampipe's keys win. Sorted, so equal inputs give equal output.
  *
- * <p>Storage directories use the keys the Flink Kubernetes Operator 1.10 reads (state.checkpoints.dir,
+ * <p>Storage directories use the keys every Flink Kubernetes Operator from 1.10 to 1.16 reads (state.checkpoints.dir,
  * state.savepoints.dir); Flink 1.20 still accepts them as deprecated aliases.
  */
 public final class FlinkConfiguration {

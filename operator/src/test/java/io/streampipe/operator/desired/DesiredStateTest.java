@@ -49,7 +49,7 @@ class DesiredStateTest {
     }
 
     private static Map<String, String> flinkConfiguration(DesiredState desired) {
-        return desired.flinkDeployment().getSpec().getFlinkConfiguration();
+        return desired.flinkDeployment().getSpec().getFlinkConfiguration().asFlatMap();
     }
 
     private static JobSpec job(DesiredState desired) {

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The FlinkDeployment model of flink-kubernetes-operator-api 1.10.0 was compiled against fabric8
- * 6.13; we run it with fabric8 7.5.2. These tests prove that the combination serializes every
+ * The FlinkDeployment model of flink-kubernetes-operator-api 1.16.1 was compiled against fabric8
+ * 7.8.0; we run it with fabric8 7.5.2 (the version java-operator-sdk 5.2 is built against). These tests prove that the combination serializes every
  * field we use and that the real API server (with the real CRD's schema) keeps them.
  *
  * <p>Objects are compared as JSON trees: the model's equals() does not compare specs by value.
@@ -134,8 +134,8 @@ class FlinkDeploymentRoundTripTest {
                 "state.backend.type", "rocksdb",
                 "state.checkpoints.dir", "s3://streampipe-state/checkpoints/sensor-anomalies",
                 "state.savepoints.dir", "s3://streampipe-state/savepoints/sensor-anomalies"));
-        spec.setJobManager(new JobManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(1.0, "2048m", null), 1, null));
-        spec.setTaskManager(new TaskManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(2.0, "4096m", "10Gi"), null, null));
+        spec.setJobManager(new JobManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(1.0, "2048m", null), null, 1, null));
+        spec.setTaskManager(new TaskManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(2.0, "4096m", "10Gi"), null, null, null));
         spec.setPodTemplate(podTemplate(name));
 
         JobSpec job = new JobSpec();
