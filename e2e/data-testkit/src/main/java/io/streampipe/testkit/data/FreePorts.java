@@ -7,21 +7,30 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Free TCP ports on 127.0.0.1, asked of the kernel (port 0) so parallel test JVMs don't collide. */
+/** Free TCP ports on a loopback address, asked of the kernel (port 0) so parallel test JVMs don't collide. */
 final class FreePorts {
+
+  /** Where the testkit's services listen unless told otherwise. */
+  static final String LOOPBACK = "127.0.0.1";
 
   private FreePorts() {}
 
-  /** {@code count} distinct ports: all sockets are held open together, so none repeats. */
+  /** {@code count} distinct ports of 127.0.0.1: all sockets are held open together, so none repeats. */
   static int[] allocate(int count) {
+    return allocate(LOOPBACK, count);
+  }
+
+  /** {@code count} distinct ports of {@code host}, an IP address of this machine. */
+  static int[] allocate(String host, int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
+      InetAddress address = InetAddress.getByName(host);
       for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+        sockets.add(new ServerSocket(0, 1, address));
       }
       return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
     } catch (IOException e) {
-      throw new UncheckedIOException("Could not find a free port on 127.0.0.1", e);
+      throw new UncheckedIOException("Could not find a free port on " + host, e);
     } finally {
       sockets.forEach(FreePorts::closeQuietly);
     }

@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Apache Kafka broker (KRaft, one node that is broker and controller) on a free
  * 127.0.0.1 port, with its data in a temporary directory that {@link #close()} deletes.
- * PLAINTEXT, or SASL_PLAINTEXT with one user ({@link #withSasl}).
+ * PLAINTEXT, or SASL_PLAINTEXT with one user ({@link #withSasl}). For clients that know it
+ * under a name, it can listen on another loopback address and advertise that name
+ * ({@link #withAdvertisedClientListeners}).
  *
  * <p>The broker runs in a child JVM on its own classpath (see {@link KafkaBrokerClasspath}):
  * its Kafka, Scala and Jackson jars never meet the Flink connector's kafka-clients that this
@@ -62,6 +64,9 @@ public final class KafkaBroker extends LocalService {
       "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true");
 
   private SaslUser saslUser;
+  private String host = FreePorts.LOOPBACK;
+  private String advertisedAddress;
+  private KraftServerProperties.ClientListeners clientListeners;
   private Path workDirectory;
   private Path logFile;
   private String bootstrapServers;
@@ -89,12 +94,52 @@ public final class KafkaBroker extends LocalService {
     return this;
   }
 
+  /**
+   * Binds the broker to {@code host} instead of 127.0.0.1, and adds listeners for clients that know the broker as
+   * {@code advertisedAddress} ({@code name:port}): one PLAINTEXT and, with {@link #withSasl}, one SASL_PLAINTEXT, each
+   * on a free port of {@code host} ({@link #clientListenerPort}), both advertising that address. Kafka serves one
+   * security protocol per port, so whatever answers at the advertised address must hand each connection to the
+   * listener its client speaks. {@link #bootstrapServers()} and the testkit's own clients keep the broker's first
+   * listener, under {@code host}. Call before the broker starts.
+   *
+   * @param host an IP address of this machine, e.g. 127.0.0.2 (Linux routes all of 127.0.0.0/8 to the loopback)
+   */
+  public synchronized KafkaBroker withAdvertisedClientListeners(String host, String advertisedAddress) {
+    if (isRunning()) {
+      throw new IllegalStateException("withAdvertisedClientListeners must be called before the broker starts");
+    }
+    this.host = host;
+    this.advertisedAddress = advertisedAddress;
+    return this;
+  }
+
+  /**
+   * The port, on the broker's host, of the client listener that speaks {@code securityProtocol} ({@code PLAINTEXT} or
+   * {@code SASL_PLAINTEXT}). Only for a broker {@link #withAdvertisedClientListeners with client listeners}.
+   */
+  public int clientListenerPort(String securityProtocol) {
+    requireRunning();
+    if (clientListeners == null) {
+      throw new IllegalStateException("This broker has no client listeners: call withAdvertisedClientListeners");
+    }
+    return switch (securityProtocol) {
+      case "PLAINTEXT" -> clientListeners.plaintextPort();
+      case "SASL_PLAINTEXT" -> {
+        if (saslUser == null) {
+          throw new IllegalStateException("This broker has no SASL listener: call withSasl before it starts");
+        }
+        yield clientListeners.saslPort();
+      }
+      default -> throw new IllegalArgumentException("No client listener speaks " + securityProtocol);
+    };
+  }
+
   /** The broker's version (the parent pom's {@code kafka-broker.version}). */
   public static String version() {
     return KafkaBrokerClasspath.VERSION;
   }
 
-  /** {@code 127.0.0.1:<port>}, for {@code bootstrap.servers}. */
+  /** {@code 127.0.0.1:<port>} (or the host given), for {@code bootstrap.servers}. */
   public String bootstrapServers() {
     requireRunning();
     return bootstrapServers;
@@ -242,13 +287,16 @@ public final class KafkaBroker extends LocalService {
     workDirectory = WorkDirectories.create("streampipe-kafka-");
     logFile = workDirectory.resolve("kafka.log");
     try {
-      int[] ports = FreePorts.allocate(2);
-      bootstrapServers = "127.0.0.1:" + ports[0];
+      int[] ports = FreePorts.allocate(host, 4);
+      bootstrapServers = host + ":" + ports[0];
+      if (advertisedAddress != null) {
+        clientListeners = new KraftServerProperties.ClientListeners(advertisedAddress, ports[2],
+            saslUser == null ? 0 : ports[3]);
+      }
       Path config = workDirectory.resolve("server.properties");
       Path data = workDirectory.resolve("data");
-      Files.writeString(config, saslUser == null
-          ? KraftServerProperties.singleNode(ports[0], ports[1], data)
-          : KraftServerProperties.singleNodeWithSasl(ports[0], ports[1], data, saslUser));
+      Files.writeString(config,
+          KraftServerProperties.singleNode(host, ports[0], ports[1], data, saslUser, clientListeners));
       Path scramCredentials = null;
       if (saslUser != null && !saslUser.scramCredentials().isEmpty()) {
         scramCredentials = Files.write(workDirectory.resolve("scram-credentials"), saslUser.scramCredentials());
@@ -302,8 +350,10 @@ public final class KafkaBroker extends LocalService {
   }
 
   private String listenerDescription() {
-    return saslUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT " + saslUser.mechanisms().stream()
+    String listener = saslUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT " + saslUser.mechanisms().stream()
         .map(SaslMechanism::kafkaName).toList() + " as " + saslUser.username();
+    return clientListeners == null ? listener
+        : listener + "; client listeners advertised as " + clientListeners.advertisedAddress();
   }
 
   /** The child JVM: the broker's jars, plus this module's {@link KafkaBrokerMain} and nothing else. */
@@ -340,7 +390,7 @@ public final class KafkaBroker extends LocalService {
         throw new IllegalStateException("The Kafka broker exited with code " + broker.exitValue()
             + " while starting (work directory kept). " + Processes.describeLog(logFile));
       }
-      if (acceptsConnections(brokerPort) && brokerListsItself()) {
+      if (acceptsConnections(host, brokerPort) && brokerListsItself()) {
         return;
       }
       if (System.nanoTime() > deadlineNanos) {
@@ -351,9 +401,9 @@ public final class KafkaBroker extends LocalService {
     }
   }
 
-  private static boolean acceptsConnections(int port) {
+  private static boolean acceptsConnections(String host, int port) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      socket.connect(new InetSocketAddress(host, port), 500);
       return true;
     } catch (IOException notYet) {
       return false;

@@ -9,38 +9,65 @@ import java.util.stream.Collectors;
 final class KraftServerProperties {
 
   private static final int NODE_ID = 1;
+  private static final String CLIENT = "CLIENT";
+  private static final String CLIENT_SASL = "CLIENT_SASL";
 
   private KraftServerProperties() {}
 
-  static String singleNode(int brokerPort, int controllerPort, Path logDirectory) {
-    return render(settings("PLAINTEXT", brokerPort, controllerPort, logDirectory));
-  }
+  /**
+   * Listeners for clients that know the broker under a name ({@link KafkaBroker#withAdvertisedClientListeners}):
+   * both advertise {@code advertisedAddress}, which something in front of the broker routes to the one the client
+   * speaks.
+   *
+   * @param saslPort 0 when the broker has no SASL user
+   */
+  record ClientListeners(String advertisedAddress, int plaintextPort, int saslPort) {}
 
   /**
-   * The same node with SASL_PLAINTEXT on the broker listener, for clients and the broker itself, accepting
-   * {@code user}; the controller listener stays PLAINTEXT (only the node itself uses it). SCRAM users must also be
-   * created at format time ({@link SaslUser#scramCredentials()}).
+   * @param user with SASL_PLAINTEXT on the broker listener, for clients and the broker itself, accepting this user;
+   *     the controller listener stays PLAINTEXT (only the node itself uses it). SCRAM users must also be created at
+   *     format time ({@link SaslUser#scramCredentials()}). Null: PLAINTEXT.
+   * @param clientListeners null: none
    */
-  static String singleNodeWithSasl(int brokerPort, int controllerPort, Path logDirectory, SaslUser user) {
-    Map<String, String> settings = settings("SASL_PLAINTEXT", brokerPort, controllerPort, logDirectory);
-    settings.putAll(user.brokerSettings("SASL_PLAINTEXT"));
-    return render(settings);
-  }
+  static String singleNode(String host, int brokerPort, int controllerPort, Path logDirectory, SaslUser user,
+      ClientListeners clientListeners) {
+    String brokerListener = user == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+    Map<String, String> listeners = new LinkedHashMap<>();
+    Map<String, String> advertised = new LinkedHashMap<>();
+    Map<String, String> protocols = new LinkedHashMap<>();
+    listeners.put(brokerListener, host + ":" + brokerPort);
+    advertised.put(brokerListener, host + ":" + brokerPort);
+    protocols.put(brokerListener, brokerListener);
+    listeners.put("CONTROLLER", host + ":" + controllerPort);
+    protocols.put("CONTROLLER", "PLAINTEXT");
+    if (clientListeners != null) {
+      listeners.put(CLIENT, host + ":" + clientListeners.plaintextPort());
+      advertised.put(CLIENT, clientListeners.advertisedAddress());
+      protocols.put(CLIENT, "PLAINTEXT");
+      if (user != null) {
+        listeners.put(CLIENT_SASL, host + ":" + clientListeners.saslPort());
+        advertised.put(CLIENT_SASL, clientListeners.advertisedAddress());
+        protocols.put(CLIENT_SASL, "SASL_PLAINTEXT");
+      }
+    }
 
-  private static Map<String, String> settings(String brokerListener, int brokerPort, int controllerPort,
-      Path logDirectory) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("process.roles", "broker,controller");
     settings.put("node.id", Integer.toString(NODE_ID));
-    settings.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    settings.put("listeners",
-        brokerListener + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    settings.put("advertised.listeners", brokerListener + "://127.0.0.1:" + brokerPort);
-    settings.put("listener.security.protocol.map",
-        brokerListener + ":" + brokerListener + ",CONTROLLER:PLAINTEXT");
+    settings.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+    settings.put("listeners", joined(listeners, "://"));
+    // Two listeners may advertise the same address: Kafka requires distinct ports only of the bound ones.
+    settings.put("advertised.listeners", joined(advertised, "://"));
+    settings.put("listener.security.protocol.map", joined(protocols, ":"));
     settings.put("controller.listener.names", "CONTROLLER");
     settings.put("inter.broker.listener.name", brokerListener);
     settings.put("log.dirs", logDirectory.toString());
+    if (user != null) {
+      settings.putAll(user.brokerSettings(brokerListener));
+      if (listeners.containsKey(CLIENT_SASL)) {
+        settings.putAll(user.brokerSettings(CLIENT_SASL));
+      }
+    }
 
     // Tests create their topics explicitly, with the partition count they mean.
     settings.put("auto.create.topics.enable", "false");
@@ -58,12 +85,14 @@ final class KraftServerProperties {
     settings.put("group.initial.rebalance.delay.ms", "0");
     // The log cleaner's default 128 MiB buffer would take a quarter of the broker's heap.
     settings.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
-    return settings;
-  }
-
-  private static String render(Map<String, String> settings) {
     return settings.entrySet().stream()
         .map(setting -> setting.getKey() + "=" + setting.getValue())
         .collect(Collectors.joining("\n", "", "\n"));
+  }
+
+  private static String joined(Map<String, String> byListener, String separator) {
+    return byListener.entrySet().stream()
+        .map(entry -> entry.getKey() + separator + entry.getValue())
+        .collect(Collectors.joining(","));
   }
 }

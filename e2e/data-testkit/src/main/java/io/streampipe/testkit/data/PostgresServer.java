@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server (the Debian package's binaries) on a free 127.0.0.1 port, with a
- * database {@value #DATABASE} owned by the login role {@value #USERNAME}. TCP connections
+ * A real PostgreSQL server (the Debian package's binaries) on a free 127.0.0.1 port (or the
+ * address given, {@link #withAddress}), with a database {@value #DATABASE} owned by the login
+ * role {@value #USERNAME}, and any more that {@link #createDatabase} adds. TCP connections
  * authenticate with a password (SCRAM-SHA-256), as against a production server; the
  * password is random per instance. Data and log live in a temporary directory that
  * {@link #close()} deletes; the server runs with fsync off, as befits throwaway test data.
@@ -44,6 +46,8 @@ public final class PostgresServer extends LocalService {
 
   private final String password = randomPassword();
   private final String superuserPassword = randomPassword();
+  private String host = FreePorts.LOOPBACK;
+  private int requestedPort;
   private PostgresBinaries binaries;
   private Path workDirectory;
   private Path dataDirectory;
@@ -51,6 +55,21 @@ public final class PostgresServer extends LocalService {
   private int port;
   private Process server;
   private OrphanWatchdog watchdog;
+
+  /**
+   * Listens on {@code host}:{@code port} instead of a free port of 127.0.0.1. Call before the server starts.
+   *
+   * @param host an IP address of this machine, e.g. 127.0.0.3 (Linux routes all of 127.0.0.0/8 to the loopback)
+   * @param port 0 for a free one
+   */
+  public synchronized PostgresServer withAddress(String host, int port) {
+    if (isRunning()) {
+      throw new IllegalStateException("withAddress must be called before the server starts");
+    }
+    this.host = host;
+    this.requestedPort = port;
+    return this;
+  }
 
   public String jdbcUrl() {
     requireRunning();
@@ -78,6 +97,16 @@ public final class PostgresServer extends LocalService {
   /** A new connection as {@value #USERNAME} to {@value #DATABASE}; the caller closes it. */
   public Connection newConnection() throws SQLException {
     return DriverManager.getConnection(jdbcUrl(), USERNAME, password);
+  }
+
+  /**
+   * Creates the login role {@code owner} (not a superuser) with {@code ownerPassword}, and the database
+   * {@code database} owned by it. Names are lower-case SQL identifiers; the password is hashed (SCRAM) by the driver,
+   * as {@value #USERNAME}'s is.
+   */
+  public void createDatabase(String database, String owner, String ownerPassword) {
+    requireRunning();
+    createRoleAndDatabase(database, owner, ownerPassword);
   }
 
   /** Runs a query; each row maps column label to value, in column order. */
@@ -127,19 +156,19 @@ public final class PostgresServer extends LocalService {
       Files.createDirectories(socketDirectory);
       Files.createFile(logFile);
       initializeDataDirectory();
-      port = FreePorts.allocate(1)[0];
+      port = requestedPort != 0 ? requestedPort : FreePorts.allocate(host, 1)[0];
       server = Processes.start(binaries.command("postgres",
           "-D", dataDirectory.toString(),
           "-p", Integer.toString(port),
           "-k", socketDirectory.toString(),
-          "-c", "listen_addresses=127.0.0.1",
+          "-c", "listen_addresses=" + host,
           // Test data is thrown away: skip the durability work that dominates write latency.
           "-c", "fsync=off",
           "-c", "synchronous_commit=off",
           "-c", "full_page_writes=off"), logFile);
       watchdog = OrphanWatchdog.watch(server.pid(), "QUIT", workDirectory);
       awaitReady(System.nanoTime() + START_TIMEOUT.toNanos());
-      createApplicationRoleAndDatabase();
+      createRoleAndDatabase(DATABASE, USERNAME, password);
     } catch (IOException | RuntimeException e) {
       stopAfterFailedStart();
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -197,6 +226,11 @@ public final class PostgresServer extends LocalService {
     } finally {
       Files.deleteIfExists(passwordFile);
     }
+    if (!host.equals(FreePorts.LOOPBACK)) {
+      // initdb admits TCP clients of 127.0.0.1/32 only; one connecting to another loopback address may come from it.
+      Files.writeString(dataDirectory.resolve("pg_hba.conf"), "host all all 127.0.0.0/8 scram-sha-256\n",
+          StandardOpenOption.APPEND);
+    }
   }
 
   private void awaitReady(long deadlineNanos) {
@@ -226,17 +260,25 @@ public final class PostgresServer extends LocalService {
     }
   }
 
-  private void createApplicationRoleAndDatabase() {
+  private void createRoleAndDatabase(String database, String role, String rolePassword) {
+    requireIdentifier(database);
+    requireIdentifier(role);
     try (Connection connection = superuserConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE ROLE " + USERNAME + " LOGIN");
+      statement.execute("CREATE ROLE " + role + " LOGIN");
       // Hashed (SCRAM) by the driver, so the plain password never reaches the server or its log.
       connection.unwrap(PGConnection.class)
-          .alterUserPassword(USERNAME, password.toCharArray(), "scram-sha-256");
-      statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USERNAME);
+          .alterUserPassword(role, rolePassword.toCharArray(), "scram-sha-256");
+      statement.execute("CREATE DATABASE " + database + " OWNER " + role);
     } catch (SQLException e) {
-      throw new IllegalStateException("Could not create role and database " + DATABASE + ": "
-          + e.getMessage() + " (work directory kept). " + Processes.describeLog(logFile), e);
+      throw new IllegalStateException("Could not create role " + role + " and database " + database + ": "
+          + e.getMessage() + ". " + Processes.describeLog(logFile), e);
+    }
+  }
+
+  private static void requireIdentifier(String name) {
+    if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("Not a lower-case SQL identifier: " + name);
     }
   }
 
@@ -245,7 +287,7 @@ public final class PostgresServer extends LocalService {
   }
 
   private String jdbcUrl(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
   private void stopAfterFailedStart() {
