@@ -3,6 +3,7 @@ package io.streampipe.standin.flink.cluster;
 import io.streampipe.standin.flink.Await;
 import io.streampipe.standin.flink.rest.ClusterOverview;
 import io.streampipe.standin.flink.rest.FlinkRestClient;
+import io.streampipe.standin.flink.rest.FlinkRestException;
 import io.streampipe.standin.flink.rest.TaskManagerInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,10 @@ class LocalFlinkClusterTest {
             assertThat(cluster.restUrl().getHost()).isEqualTo("127.0.0.1");
             processes = cluster.processes();
             assertThat(processes).hasSize(3);
+            assertThatThrownBy(() -> rest.job("00000000000000000000000000000000"))
+                    .isInstanceOfSatisfying(FlinkRestException.class, e -> assertThat(e.statusCode()).isEqualTo(404))
+                    .hasMessageContaining("GET /jobs/00000000000000000000000000000000 failed with HTTP 404")
+                    .hasMessageContaining("Job 00000000000000000000000000000000 not found");
 
             long kill = System.nanoTime();
             cluster.killTaskManager(1);
