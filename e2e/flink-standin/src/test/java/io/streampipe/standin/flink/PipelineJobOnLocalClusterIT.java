@@ -46,6 +46,8 @@ import static org.assertj.core.api.Assertions.tuple;
 class PipelineJobOnLocalClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineJobOnLocalClusterIT.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    /** As the Flink operator fixes a deployment's job id. */
+    private static final String FIRST_JOB_ID = "5e7a1d0c0ffee0005e7a1d0c0ffee000";
 
     @RegisterExtension
     static final KafkaBroker KAFKA = new KafkaBroker();
@@ -82,7 +84,8 @@ class PipelineJobOnLocalClusterIT {
             FlinkRestClient flink = cluster.rest();
 
             t = System.nanoTime();
-            String first = flink.runJar(flink.uploadJar(jobJar), run.withParallelism(1));
+            String first = flink.runJar(flink.uploadJar(jobJar), run.withParallelism(1).withJobId(FIRST_JOB_ID));
+            assertThat(first).isEqualTo(FIRST_JOB_ID);
             firstTasks = Await.until(TIMEOUT, () -> flink.job(first), JobDetails::allTasksRunning).tasks();
             LOG.info("Jar uploaded and run, all {} tasks RUNNING in {} ms", firstTasks, millisSince(t));
 

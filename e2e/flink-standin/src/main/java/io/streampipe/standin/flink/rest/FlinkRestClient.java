@@ -97,6 +97,7 @@ public final class FlinkRestClient {
         body.put("entryClass", run.entryClass());
         body.putPOJO("programArgsList", run.programArgs());
         run.parallelism().ifPresent(parallelism -> body.put("parallelism", parallelism));
+        run.jobId().ifPresent(jobId -> body.put("jobId", jobId));
         run.savepointPath().ifPresent(path -> body.put("savepointPath", path));
         body.put("allowNonRestoredState", run.allowNonRestoredState());
         run.jobId().ifPresent(id -> body.put("jobId", id));
