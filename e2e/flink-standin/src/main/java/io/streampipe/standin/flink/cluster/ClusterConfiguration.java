@@ -1,6 +1,7 @@
 package io.streampipe.standin.flink.cluster;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -58,7 +59,7 @@ final class ClusterConfiguration {
      * Prometheus reporter's 9249): every JVM of every cluster on this machine would want the same one, so each JVM
      * gets a free port of its own as a dynamic property.
      */
-    static java.util.List<String> reporterPortKeys(Map<String, String> conf) {
+    static List<String> reporterPortKeys(Map<String, String> conf) {
         return conf.keySet().stream()
                 .filter(key -> key.startsWith("metrics.reporter.") && key.endsWith(".port"))
                 .toList();

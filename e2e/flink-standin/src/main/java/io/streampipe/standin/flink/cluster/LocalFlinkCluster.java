@@ -2,7 +2,6 @@ package io.streampipe.standin.flink.cluster;
 
 import io.streampipe.standin.flink.cluster.ClusterConfiguration.Directories;
 import io.streampipe.standin.flink.cluster.JvmCommands.Role;
-import io.streampipe.standin.flink.rest.ClusterOverview;
 import io.streampipe.standin.flink.rest.FlinkRestClient;
 import io.streampipe.standin.flink.rest.FlinkRestException;
 import io.streampipe.standin.flink.rest.TaskManagerInfo;
@@ -96,7 +95,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
             for (int i = 0; i < settings.taskManagers(); i++) {
                 taskManagers.add(startTaskManager(i));
             }
-            awaitCluster("the cluster to start", () -> overview().taskManagers() >= settings.taskManagers(),
+            awaitCluster("the cluster to start", () -> rest.overview().taskManagers() >= settings.taskManagers(),
                     allJvms());
             running = true;
             LOG.info("Started Flink cluster {} at {}: JobManager pid {}, {} TaskManager(s) x {} slots, in {} ms",
@@ -326,10 +325,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 throw new IllegalStateException("Interrupted while waiting for " + what, e);
             }
         }
-    }
-
-    private ClusterOverview overview() {
-        return rest.overview();
     }
 
     private List<FlinkJvm> allJvms() {

@@ -7,10 +7,6 @@ import java.util.Optional;
  * location, or failed with a cause.
  */
 public record SavepointStatus(boolean completed, Optional<String> location, Optional<String> failureCause) {
-    public boolean inProgress() {
-        return !completed;
-    }
-
     public boolean failed() {
         return completed && failureCause.isPresent();
     }
