@@ -1,0 +1,106 @@
+package io.streampipe.standin;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The sandbox's stand-in for the Flink Kubernetes Operator 1.16: watches FlinkDeployments on a real API server and runs
+ * each as a real Flink cluster on this machine (see {@link StandInController}). It is not FKO and is never deployed:
+ * FKO needs pods, and this machine has no kubelet.
+ *
+ * <pre>
+ * java -cp … io.streampipe.standin.FlinkOperatorStandIn --kubeconfig FILE --work-dir DIR --job-jar JAR
+ *      [--hosts-file FILE] [--interval 1s]
+ * </pre>
+ */
+public final class FlinkOperatorStandIn implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkOperatorStandIn.class);
+
+    private final KubernetesClient client;
+    private final LocalFlinkClusters clusters;
+    private final StandInController controller;
+
+    private FlinkOperatorStandIn(KubernetesClient client, LocalFlinkClusters clusters, StandInController controller) {
+        this.client = client;
+        this.clusters = clusters;
+        this.controller = controller;
+    }
+
+    /** Starts watching and returns; {@link #close()} stops the controller and every cluster it started. */
+    public static FlinkOperatorStandIn start(Path kubeconfig, Path workDirectory, Path jobJar, Optional<Path> hostsFile, Duration interval)
+            throws Exception {
+        if (!Files.isRegularFile(jobJar)) {
+            throw new IllegalArgumentException("--job-jar " + jobJar + " is no file; build it with mvn -pl pipeline-job package");
+        }
+        Files.createDirectories(workDirectory);
+        Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        LocalFlinkClusters clusters = new LocalFlinkClusters(workDirectory, hostsFile);
+        StandInController controller = new StandInController(client, clusters,
+                new ApplicationClusters(client, workDirectory, jobJar), interval);
+        controller.start();
+        LOG.info("Flink Kubernetes Operator stand-in started: clusters under {}, job jar {}{}", workDirectory, jobJar,
+                hostsFile.map(file -> ", host names from " + file).orElse(""));
+        return new FlinkOperatorStandIn(client, clusters, controller);
+    }
+
+    /** The local cluster of a FlinkDeployment, for fault injection (kill a TaskManager). */
+    public Optional<io.streampipe.standin.flink.cluster.LocalFlinkCluster> cluster(String namespace, String name) {
+        return clusters.cluster(namespace + "/" + name);
+    }
+
+    @Override
+    public void close() {
+        controller.close();
+        clusters.close();
+        client.close();
+        LOG.info("Flink Kubernetes Operator stand-in stopped");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path kubeconfig = null;
+        Path workDirectory = null;
+        Path jobJar = null;
+        Optional<Path> hostsFile = Optional.empty();
+        Duration interval = Duration.ofSeconds(1);
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--kubeconfig" -> kubeconfig = Path.of(required(args[i], value));
+                case "--work-dir" -> workDirectory = Path.of(required(args[i], value));
+                case "--job-jar" -> jobJar = Path.of(required(args[i], value));
+                case "--hosts-file" -> hostsFile = Optional.of(Path.of(required(args[i], value)));
+                case "--interval" -> interval = org.apache.flink.util.TimeUtils.parseDuration(required(args[i], value));
+                default -> throw new IllegalArgumentException("Unknown option " + args[i]
+                        + "; options: --kubeconfig FILE --work-dir DIR --job-jar JAR [--hosts-file FILE] [--interval 1s]");
+            }
+            i++;
+        }
+        if (kubeconfig == null || workDirectory == null || jobJar == null) {
+            throw new IllegalArgumentException("--kubeconfig, --work-dir and --job-jar are required");
+        }
+        FlinkOperatorStandIn standIn = start(kubeconfig, workDirectory, jobJar, hostsFile, interval);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            standIn.close();
+            stopped.countDown();
+        }, "standin-shutdown"));
+        stopped.await();
+    }
+
+    private static String required(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+}
