@@ -52,7 +52,9 @@ public record DeletionPlan(Step step, String savepointPath, String message, Dura
                     : "Took final savepoint " + path + "; recorded in ConfigMap " + PipelineResources.namespace(pipeline) + "/"
                     + PipelineResources.finalSavepointConfigMapName(pipeline));
         }
-        if (flink.jobStatus().map(JobStatus::getJobId).isEmpty()) {
+        // The Flink operator assigns the job id before it submits (FKO 1.16 ApplicationReconciler.setJobIdIfNecessary):
+        // a job never seen running has no start time yet.
+        if (flink.jobStatus().map(JobStatus::getStartTime).isEmpty()) {
             return release(null, "The job never started, so there is no state to save");
         }
         Optional<String> lastKnown = lastKnownSavepoint(pipeline);

@@ -1,15 +1,14 @@
 package io.streampipe.operator.plan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.StateSchema;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.lifecycle.ResourceLifecycleState;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
+import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.JobStatus;
+import org.apache.flink.kubernetes.operator.api.status.ReconciliationState;
 
 import java.util.List;
 import java.util.Optional;
@@ -56,12 +55,40 @@ public record FlinkObservation(FlinkDeployment deployment) {
     }
 
     /**
-     * Whether the Flink operator has acted on the FlinkDeployment's current spec. The upgrade mode is left out: the
-     * Flink operator records the mode it actually used (a savepoint upgrade may fall back to last-state).
+     * Whether the Flink operator has taken in the FlinkDeployment's current generation: it sets
+     * status.observedGeneration whenever it reconciles a spec, including a change of only the kinds it ignores, for
+     * which it keeps the previous spec as lastReconciledSpec (FKO 1.16 ReconciliationUtils.updateReconciliationMetadata
+     * and ReconciliationStatus.serializeAndSetLastReconciledSpec). So the last reconciled spec is never compared with
+     * the current one.
+     */
+    public boolean generationObserved() {
+        return exists() && deployment.getStatus() != null && deployment.getMetadata().getGeneration() != null
+                && deployment.getMetadata().getGeneration().equals(deployment.getStatus().getObservedGeneration());
+    }
+
+    /**
+     * Whether the Flink operator has finished acting on the current generation: it has observed it, is not in the
+     * middle of an upgrade or rollback (reconciliationStatus.state UPGRADING or ROLLING_BACK, during which FKO records
+     * the target spec with job.state suspended: ReconciliationUtils.updateStatusBeforeDeploymentAttempt), and the job
+     * state it last reconciled is the one asked for.
      */
     public boolean currentSpecReconciled() {
-        return exists() && lastReconciledSpec().map(reconciled -> withoutUpgradeMode(reconciled).equals(withoutUpgradeMode(deployment.getSpec())))
-                .orElse(false);
+        if (!generationObserved()) {
+            return false;
+        }
+        ReconciliationState state = deployment.getStatus().getReconciliationStatus().getState();
+        if (state == ReconciliationState.UPGRADING || state == ReconciliationState.ROLLING_BACK) {
+            return false;
+        }
+        return lastReconciledSpec().map(spec -> spec.getJob().getState() == deployment.getSpec().getJob().getState()).orElse(false);
+    }
+
+    /**
+     * A FlinkDeployment created with job.state suspended is never deployed, and the Flink operator writes nothing for
+     * it (FKO 1.16 AbstractFlinkResourceReconciler.reconcile returns before the first deployment).
+     */
+    public boolean neverDeployedAndSuspended() {
+        return exists() && lastReconciledSpec().isEmpty() && deployment.getSpec().getJob().getState() == JobState.SUSPENDED;
     }
 
     /** The state schema of the job Flink last deployed, from the last reconciled spec's pod template. */
@@ -76,11 +103,4 @@ public record FlinkObservation(FlinkDeployment deployment) {
         return lastReconciledSpec().map(FlinkDeploymentSpec::getJob).map(job -> List.of(job.getArgs()));
     }
 
-    private static JsonNode withoutUpgradeMode(FlinkDeploymentSpec spec) {
-        JsonNode tree = Serialization.jsonMapper().valueToTree(spec);
-        if (tree.path("job") instanceof ObjectNode job) {
-            job.remove("upgradeMode");
-        }
-        return tree;
-    }
 }

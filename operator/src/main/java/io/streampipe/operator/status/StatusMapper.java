@@ -142,7 +142,8 @@ public final class StatusMapper {
             phase = "Pending";
             reason = "Deploying";
             message = "FlinkDeployment " + name + " does not exist yet";
-        } else if (suspendWanted && (lifecycle == ResourceLifecycleState.SUSPENDED || reconciled && !"RUNNING".equals(jobState))) {
+        } else if (suspendWanted && (lifecycle == ResourceLifecycleState.SUSPENDED || reconciled && !"RUNNING".equals(jobState)
+                || flink.neverDeployedAndSuspended())) {
             phase = "Suspended";
             reason = "Suspended";
             message = "Job is suspended as requested by spec.state";
@@ -273,7 +274,7 @@ public final class StatusMapper {
             return null;
         }
         upgrade.savepoint = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath).orElse(upgrade.savepoint);
-        upgrade.step = !flink.currentSpecReconciled() ? "SpecApplied"
+        upgrade.step = !flink.generationObserved() ? "SpecApplied"
                 : flink.lifecycleState().map(state -> state == ResourceLifecycleState.UPGRADING ? "Upgrading" : "Deploying").orElse("Deploying");
         return upgrade;
     }

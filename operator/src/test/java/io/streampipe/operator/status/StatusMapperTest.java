@@ -12,6 +12,7 @@ import io.streampipe.operator.status.StatusMapper.Applied;
 import io.streampipe.operator.testing.Examples;
 import io.streampipe.operator.testing.FlinkStatuses;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,6 +146,7 @@ class StatusMapperTest {
         DesiredState upgraded = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
         applied = new Applied(upgraded.specHash(), new AppliedTokens(), "0", 128);
         FlinkDeployment deployment = upgraded.flinkDeployment();
+        deployment.getMetadata().setGeneration(2L);
         deployment.setStatus(FlinkStatuses.upgrading(deployment, "s3://flink-state/sp/savepoint-1"));
 
         StreamingPipelineStatus upgrading = map(deployment, List.of(), T1);
@@ -168,11 +170,46 @@ class StatusMapperTest {
     void aSpecTheFlinkOperatorHasNotReconciledYetIsNotReportedAsRunning() {
         FlinkDeployment deployment = deployment(FlinkStatuses::running);
         deployment.getSpec().getJob().setParallelism(8);
+        deployment.getMetadata().setGeneration(2L);
 
         StreamingPipelineStatus status = map(deployment, List.of(), T0);
 
         assertThat(status.phase).isEqualTo("Deploying");
         assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo("False");
+    }
+
+    /**
+     * FKO keeps the previous spec as the last reconciled one when a change is only of kinds it ignores (here: a
+     * savepoint trigger token removed, and the savepoint history limit changed), so "has FKO acted on the current
+     * generation" cannot be "the last reconciled spec equals the spec".
+     */
+    @Test
+    void aChangeTheFlinkOperatorIgnoresSettlesAsRunning() {
+        FlinkDeployment deployment = deployment(FlinkStatuses::running);
+        FlinkDeploymentSpec before = io.fabric8.kubernetes.client.utils.Serialization.clone(deployment.getSpec());
+        before.getJob().setSavepointTriggerNonce(7L);
+        deployment.getSpec().getJob().setSavepointTriggerNonce(null);
+        deployment.getSpec().getFlinkConfiguration().put("kubernetes.operator.savepoint.history.max.count", "9");
+        deployment.getMetadata().setGeneration(2L);
+        deployment.setStatus(FlinkStatuses.runningAfterIgnoredChange(deployment, before));
+
+        StreamingPipelineStatus status = map(deployment, List.of(), T0);
+
+        assertThat(status.phase).isEqualTo("Running");
+        assertConditions(status, "True", "False", "False");
+        assertThat(status.upgrade).isNull();
+    }
+
+    @Test
+    void aPipelineCreatedSuspendedIsSuspendedThoughTheFlinkOperatorWritesNothing() {
+        pipeline.getSpec().state = StreamingPipelineSpec.State.SUSPENDED;
+        desired = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
+        FlinkDeployment deployment = deployment(d -> new FlinkDeploymentStatus());
+
+        StreamingPipelineStatus status = map(deployment, List.of(), T0);
+
+        assertThat(status.phase).isEqualTo("Suspended");
+        assertConditions(status, "False", "False", "False");
     }
 
     @Test

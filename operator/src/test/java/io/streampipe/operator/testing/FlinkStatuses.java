@@ -1,91 +1,121 @@
 package io.streampipe.operator.testing;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.streampipe.standin.fko.FkoStatus;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
+import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.JobManagerDeploymentStatus;
-import org.apache.flink.kubernetes.operator.api.status.ReconciliationState;
 import org.apache.flink.kubernetes.operator.api.status.Savepoint;
 import org.apache.flink.kubernetes.operator.api.status.SavepointFormatType;
 import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
 
+import java.time.Instant;
+import java.util.List;
+
 /**
- * FlinkDeployment statuses as the Flink Kubernetes Operator writes them, built with its own status classes (the
- * lifecycle state is derived by those classes from the reconciliation and job status, as in the real operator).
- * Each method sets and returns a fresh status for the deployment's current spec.
+ * FlinkDeployment statuses as the Flink Kubernetes Operator 1.16 writes them, produced by replaying FKO's steps through
+ * {@link FkoStatus} (the same rules the sandbox's stand-in follows), never written field by field here. Each method
+ * sets and returns the status FKO would show for the deployment's current spec at that point.
  */
 public final class FlinkStatuses {
     public static final String JOB_ID = "3f1c2a9b7d6e5f408a1b2c3d4e5f6a7b";
     public static final long START_TIME = 1_795_000_000_000L;
+    private static final Instant NOW = Instant.ofEpochMilli(START_TIME);
 
     private FlinkStatuses() {
     }
 
-    /** Spec accepted and the cluster being deployed; the job not yet running. */
+    /** First deploy done (ApplicationReconciler.deploy, then updateStatusForDeployedSpec): JM DEPLOYING, job RECONCILING. */
     public static FlinkDeploymentStatus deploying(FlinkDeployment deployment) {
-        FlinkDeploymentStatus status = reconciled(deployment, ReconciliationState.DEPLOYED);
-        status.setJobManagerDeploymentStatus(JobManagerDeploymentStatus.DEPLOYING);
-        status.getJobStatus().setState(JobStatus.RECONCILING);
+        deployment.setStatus(new FlinkDeploymentStatus());
+        FkoStatus.beforeFirstDeployment(deployment, NOW);
+        FlinkDeploymentStatus status = deployment.getStatus();
+        status.getJobStatus().setJobId(JOB_ID);
+        FkoStatus.submitted(status);
+        FkoStatus.deployedSpec(FkoStatus.withUpgradeMode(deployment,
+                deployment.getSpec().getJob().getInitialSavepointPath() != null ? UpgradeMode.SAVEPOINT : UpgradeMode.STATELESS), NOW);
+        status.setRunningConditionIfRequired();
         return status;
     }
 
-    /** The job running with the current spec, which the Flink operator has marked stable. */
+    /** Then the JobManager became ready and the job was observed RUNNING, which FKO marks stable at once. */
     public static FlinkDeploymentStatus running(FlinkDeployment deployment) {
-        FlinkDeploymentStatus status = reconciled(deployment, ReconciliationState.DEPLOYED);
-        status.getReconciliationStatus().markReconciledSpecAsStable();
-        status.setJobManagerDeploymentStatus(JobManagerDeploymentStatus.READY);
-        status.getJobStatus().setJobId(JOB_ID);
-        status.getJobStatus().setState(JobStatus.RUNNING);
-        status.getJobStatus().setStartTime(Long.toString(START_TIME));
+        FlinkDeploymentStatus status = deploying(deployment);
+        observe(status, JobStatus.RUNNING);
         return status;
     }
 
-    /** A spec change being applied: the old job stopped with a savepoint, the new one not yet up. */
+    /**
+     * A change FKO ignores (only IGNORE-kind fields: nonces, kubernetes.operator.* keys, upgradeMode…) applied to a
+     * running job: ReconciliationUtils.updateReconciliationMetadata keeps the previous spec as the last reconciled one.
+     *
+     * @param previousSpec the spec FKO had reconciled before the change
+     */
+    public static FlinkDeploymentStatus runningAfterIgnoredChange(FlinkDeployment deployment, FlinkDeploymentSpec previousSpec) {
+        FlinkDeploymentSpec current = deployment.getSpec();
+        deployment.setSpec(Serialization.clone(previousSpec));
+        running(deployment);
+        deployment.setSpec(current);
+        FkoStatus.metadataOnly(deployment);
+        deployment.getStatus().setRunningConditionIfRequired();
+        return deployment.getStatus();
+    }
+
+    /**
+     * Loop A of a savepoint upgrade (AbstractJobReconciler.reconcileSpecChange): the old job stopped with a savepoint,
+     * recorded as the upgrade savepoint; the new spec recorded as suspended and UPGRADING.
+     */
     public static FlinkDeploymentStatus upgrading(FlinkDeployment deployment, String upgradeSavepoint) {
-        FlinkDeploymentStatus status = reconciled(deployment, ReconciliationState.UPGRADING);
-        status.getJobStatus().setJobId(JOB_ID);
-        status.getJobStatus().setState(JobStatus.FINISHED);
-        status.getJobStatus().setUpgradeSavepointPath(upgradeSavepoint);
+        FlinkDeploymentStatus status = running(deployment);
+        FkoStatus.upgradeSavepoint(deployment, upgradeSavepoint, NOW);
+        FkoStatus.jobCancelled(status);
+        FkoStatus.beforeDeploymentAttempt(FkoStatus.withUpgradeMode(deployment, UpgradeMode.SAVEPOINT), NOW);
+        status.setRunningConditionIfRequired();
         return status;
     }
 
-    /** The job failed for good. */
+    /** The job failed for good: JobStatusObserver records the job result's failure as the error. */
     public static FlinkDeploymentStatus failed(FlinkDeployment deployment, String message) {
         FlinkDeploymentStatus status = running(deployment);
-        status.getJobStatus().setState(JobStatus.FAILED);
-        status.setError("{\"type\":\"org.apache.flink.kubernetes.operator.exception.ReconciliationException\",\"message\":\""
-                + message + "\",\"additionalMetadata\":{},\"throwableList\":[]}");
+        observe(status, JobStatus.FAILED);
+        FkoStatus.error(status, List.<String[]>of(new String[]{"org.apache.flink.util.SerializedThrowable", message}));
+        status.setRunningConditionIfRequired();
         return status;
     }
 
     /** The job restarting after a task failure. */
     public static FlinkDeploymentStatus restarting(FlinkDeployment deployment) {
         FlinkDeploymentStatus status = running(deployment);
-        status.getJobStatus().setState(JobStatus.RESTARTING);
+        observe(status, JobStatus.RESTARTING);
         return status;
     }
 
-    /** Suspended (job.state suspended applied) after a savepoint, as on suspend or before deletion. */
+    /**
+     * Suspended by the user after a savepoint (job.state suspended, savepoint mode): stop-with-savepoint recorded as
+     * the upgrade savepoint, then updateStatusForDeployedSpec with the suspended spec, which is stable at once.
+     */
     public static FlinkDeploymentStatus suspended(FlinkDeployment deployment, String savepointPath, long savepointTime) {
-        FlinkDeploymentSpec spec = Serialization.clone(deployment.getSpec());
-        spec.getJob().setState(JobState.SUSPENDED);
-        FlinkDeploymentStatus status = new FlinkDeploymentStatus();
-        deployment.setStatus(status);
-        status.getReconciliationStatus().serializeAndSetLastReconciledSpec(spec, deployment);
-        status.getReconciliationStatus().setState(ReconciliationState.DEPLOYED);
-        status.setJobManagerDeploymentStatus(JobManagerDeploymentStatus.MISSING);
-        status.getJobStatus().setJobId(JOB_ID);
-        status.getJobStatus().setState(JobStatus.FINISHED);
-        status.getJobStatus().setUpgradeSavepointPath(savepointPath);
-        status.getJobStatus().getSavepointInfo().updateLastSavepoint(
-                new Savepoint(savepointTime, savepointPath, SnapshotTriggerType.UPGRADE, SavepointFormatType.CANONICAL, null));
+        FlinkDeploymentSpec wanted = deployment.getSpec();
+        FlinkDeploymentSpec running = Serialization.clone(wanted);
+        running.getJob().setState(JobState.RUNNING);
+        deployment.setSpec(running);
+        FlinkDeploymentStatus status = running(deployment);
+        FlinkDeploymentSpec suspended = Serialization.clone(wanted);
+        suspended.getJob().setState(JobState.SUSPENDED);
+        deployment.setSpec(suspended);
+        FkoStatus.upgradeSavepoint(deployment, savepointPath, Instant.ofEpochMilli(savepointTime));
+        FkoStatus.jobCancelled(status);
+        FkoStatus.deployedSpec(FkoStatus.withUpgradeMode(deployment, UpgradeMode.SAVEPOINT), Instant.ofEpochMilli(savepointTime));
+        status.setRunningConditionIfRequired();
+        deployment.setSpec(wanted);
         return status;
     }
 
-    /** Adds a completed savepoint (as periodic or manual triggers record them) to a status. */
+    /** Adds a completed savepoint (as periodic or manual triggers record them, SnapshotObserver) to a status. */
     public static FlinkDeploymentStatus withSavepoint(FlinkDeploymentStatus status, String path, long time, SnapshotTriggerType trigger,
                                                       Long nonce) {
         status.getJobStatus().getSavepointInfo().updateLastSavepoint(
@@ -93,12 +123,11 @@ public final class FlinkStatuses {
         return status;
     }
 
-    private static FlinkDeploymentStatus reconciled(FlinkDeployment deployment, ReconciliationState state) {
-        FlinkDeploymentStatus status = new FlinkDeploymentStatus();
-        deployment.setStatus(status);
-        status.getReconciliationStatus().serializeAndSetLastReconciledSpec(Serialization.clone(deployment.getSpec()), deployment);
-        status.getReconciliationStatus().setState(state);
-        status.setObservedGeneration(deployment.getMetadata().getGeneration());
-        return status;
+    /** The JobManager became ready and JobStatusObserver saw the job in {@code state}. */
+    private static void observe(FlinkDeploymentStatus status, JobStatus state) {
+        status.setJobManagerDeploymentStatus(JobManagerDeploymentStatus.READY);
+        FkoStatus.jobObserved(status, state, "sensor-anomalies", START_TIME, NOW);
+        FkoStatus.checkAndUpdateStableSpec(status);
+        status.setRunningConditionIfRequired();
     }
 }
