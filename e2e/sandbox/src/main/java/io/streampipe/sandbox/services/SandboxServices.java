@@ -254,13 +254,18 @@ public final class SandboxServices implements AutoCloseable {
         }
     }
 
+    /** The manifests of a directory, by file name; one that does not parse is logged and left out. */
     static Map<String, StreamingPipelineSpec> readManifests(Path directory) {
         Map<String, StreamingPipelineSpec> manifests = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(directory)) {
             List<Path> yaml = files.filter(file -> file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))
                     .sorted().toList();
             for (Path file : yaml) {
-                manifests.put(file.getFileName().toString(), SpecFiles.read(file));
+                try {
+                    manifests.put(file.getFileName().toString(), SpecFiles.read(file));
+                } catch (RuntimeException e) {
+                    LOG.warn("Not served: {} is no StreamingPipeline manifest: {}", file, e.getMessage());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the manifests in " + directory, e);
