@@ -161,10 +161,17 @@ final class StandInController implements AutoCloseable {
             }
         }
         clusters.deleteCluster(name);
-        client.resource(deployment).edit(d -> {
-            d.getMetadata().getFinalizers().remove(FINALIZER);
-            return d;
-        });
+        try {
+            client.resource(deployment).edit(d -> {
+                d.getMetadata().getFinalizers().remove(FINALIZER);
+                return d;
+            });
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            return; // a previous loop released it already
+        }
         LOG.info("Deleted FlinkDeployment {}: its cluster is stopped", name);
     }
 
