@@ -148,6 +148,8 @@ class DeploymentPlanTest {
     @Test
     void lastStateOnLocalStorageIsRefused() {
         StreamingPipeline pipeline = Examples.load("orders-upsert");
+        pipeline.getSpec().checkpointing.storage.pvc = null;
+        pipeline.getSpec().checkpointing.storage.path = "file:///flink-data/checkpoints";
         pipeline.getSpec().upgrade.mode = UpgradeSpec.Mode.LAST_STATE;
 
         assertThat(plan(pipeline).problems()).singleElement().satisfies(problem -> {
