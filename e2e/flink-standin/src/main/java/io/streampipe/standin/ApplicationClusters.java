@@ -53,7 +53,7 @@ final class ApplicationClusters {
         String name = deployment.getMetadata().getName();
         Path clusterDirectory = workDirectory.resolve("clusters").resolve(namespace).resolve(name);
         Path podDirectory = clusterDirectory.resolve("pod-" + starts.incrementAndGet());
-        LocalPaths paths = new LocalPaths(workDirectory);
+        LocalPaths paths = new LocalPaths(workDirectory, podDirectory.resolve("rootfs"));
         PodEnvironment pod = PodEnvironment.prepare(client, namespace, spec.getPodTemplate(), podDirectory,
                 workDirectory.resolve("persistent-volumes"), paths);
 
@@ -64,6 +64,10 @@ final class ApplicationClusters {
                 return; // operator keys are not Flink's; Kubernetes HA needs pods (see FkoConfig.highAvailability)
             }
             if (LOCATION_KEYS.contains(key)) {
+                if (value.startsWith("file:") && !paths.onVolume(value)) {
+                    LOG.warn("FlinkDeployment {}/{}: {} {} is on no volume: it lives on the pod's own filesystem and goes with it",
+                            namespace, name, key, value);
+                }
                 String local = paths.toLocal(value);
                 if (!local.equals(value)) {
                     mapped.add(value + " -> " + local);
@@ -83,7 +87,7 @@ final class ApplicationClusters {
         configuration.put("parallelism.default", Integer.toString(spec.getJob().getParallelism()));
         int slots = Integer.parseInt(configuration.getOrDefault("taskmanager.numberOfTaskSlots", "1"));
         if (!mapped.isEmpty()) {
-            LOG.info("FlinkDeployment {}/{}: storage this machine cannot reach is a local directory: {}", namespace, name,
+            LOG.info("FlinkDeployment {}/{}: storage mapped to this machine: {}", namespace, name,
                     String.join(", ", mapped));
         }
         List<String> args = new ArrayList<>();

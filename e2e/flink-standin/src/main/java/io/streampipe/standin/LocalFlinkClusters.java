@@ -46,7 +46,7 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
 
     LocalFlinkClusters(Path workDirectory, Optional<Path> hostsFile) {
         this.hostsFile = hostsFile;
-        this.objectStore = new LocalPaths(workDirectory);
+        this.objectStore = new LocalPaths(workDirectory, workDirectory.resolve("no-pod"));
     }
 
     private static final class Entry {

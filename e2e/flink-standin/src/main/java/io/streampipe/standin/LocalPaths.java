@@ -17,11 +17,20 @@ final class LocalPaths {
     private static final String OBJECT_STORE = "object-store";
 
     private final Path objectStore;
+    /** The container's own filesystem: what no volume covers lives here, and goes with the pod. */
+    private final Path containerFilesystem;
     /** Container path (a volume mount) to local directory; longest first when resolving. */
     private final Map<String, Path> mounts = new LinkedHashMap<>();
 
-    LocalPaths(Path workDirectory) {
+    LocalPaths(Path workDirectory, Path containerFilesystem) {
         this.objectStore = workDirectory.resolve(OBJECT_STORE).toAbsolutePath();
+        this.containerFilesystem = containerFilesystem.toAbsolutePath();
+    }
+
+    /** Whether an absolute path or file URI lies on a volume rather than on the container's own filesystem. */
+    boolean onVolume(String location) {
+        String path = location.startsWith("file://") ? URI.create(location).getPath() : location;
+        return mountedPath(path).isPresent();
     }
 
     void mount(String containerPath, Path directory) {
@@ -34,7 +43,10 @@ final class LocalPaths {
         return scheme != null && !scheme.equals("file") && !scheme.equals("local");
     }
 
-    /** The local {@code file://} URI (or path, for a plain path) that stands for {@code location}. */
+    /**
+     * The local {@code file://} URI (or path, for a plain path) that stands for {@code location}: an object store's
+     * tree, a volume's directory, or else the container's own filesystem.
+     */
     String toLocal(String location) {
         if (location == null) {
             return null;
@@ -46,8 +58,10 @@ final class LocalPaths {
         }
         boolean fileUri = location.startsWith("file://") || location.startsWith("local://");
         String path = fileUri ? URI.create(location).getPath() : location;
-        Optional<String> mapped = mountedPath(path);
-        String local = mapped.orElse(path);
+        if (!path.startsWith("/")) {
+            return location;
+        }
+        String local = mountedPath(path).orElseGet(() -> containerFilesystem + path);
         return fileUri ? "file://" + local : local;
     }
 
@@ -66,6 +80,10 @@ final class LocalPaths {
                 String afterScheme = rest.substring(schemeEnd + 1);
                 return scheme + "://" + afterScheme;
             }
+        }
+        String container = containerFilesystem.toString();
+        if (path.startsWith(container + "/")) {
+            return "file://" + path.substring(container.length());
         }
         for (Map.Entry<String, Path> mount : mounts.entrySet()) {
             String dir = mount.getValue().toString();

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LocalPathsTest {
     private final Path work = Path.of("/var/standin");
-    private final LocalPaths paths = new LocalPaths(work);
+    private final LocalPaths paths = new LocalPaths(work, Path.of("/var/standin/pod-1/rootfs"));
 
     @Test
     void anObjectStoreIsADirectoryTreeAndComesBackUnderItsOwnName() {
@@ -32,8 +32,13 @@ class LocalPathsTest {
     }
 
     @Test
-    void whatNoMountCoversIsLeftAsItIs() {
-        assertThat(paths.toLocal("/opt/flink/usrlib/pipeline-job.jar")).isEqualTo("/opt/flink/usrlib/pipeline-job.jar");
+    void whatNoVolumeCoversIsOnThePodsOwnFilesystem() {
+        paths.mount("/flink-data", Path.of("/var/standin/persistent-volumes/ns/p-state"));
+
+        assertThat(paths.onVolume("file:///flink-data/x")).isTrue();
+        assertThat(paths.onVolume("file:///tmp/checkpoints")).isFalse();
+        assertThat(paths.toLocal("file:///tmp/checkpoints")).isEqualTo("file:///var/standin/pod-1/rootfs/tmp/checkpoints");
+        assertThat(paths.toRemote("file:/var/standin/pod-1/rootfs/tmp/checkpoints/chk-3")).isEqualTo("file:///tmp/checkpoints/chk-3");
         assertThat(paths.toLocal("--source-epoch")).isEqualTo("--source-epoch");
         assertThat(LocalPaths.isObjectStore("file:///x")).isFalse();
         assertThat(LocalPaths.isObjectStore("abfss://c@a.dfs.core.windows.net/x")).isTrue();
