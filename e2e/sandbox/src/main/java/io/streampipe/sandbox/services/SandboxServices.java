@@ -131,6 +131,24 @@ public final class SandboxServices implements AutoCloseable {
         new CountDownLatch(1).await();
     }
 
+    /**
+     * The services in this JVM, for end-to-end tests: Kafka at {@code kafkaHost:9092} and PostgreSQL at
+     * {@code postgresHost:5432} (loopback addresses of the caller's choice, so a running sandbox is left alone), the
+     * manifests' topics, databases and Secrets; {@link #close()} stops them.
+     */
+    public static SandboxServices start(Path kubeconfig, Path stateDir, Path manifests, String namespace, String kafkaHost,
+                                        String postgresHost) {
+        Options options = new Options(kubeconfig, stateDir, manifests, namespace, kafkaHost, postgresHost);
+        SandboxServices services = new SandboxServices(options, ServicesPlan.of(readManifests(manifests)));
+        services.start();
+        return services;
+    }
+
+    /** The Java hosts file that maps {@code kafka} and {@code postgres} to the services' addresses. */
+    public Path hosts() {
+        return hostsFile();
+    }
+
     /** Starts everything and writes the env file last; on failure stops what it started and throws. */
     void start() {
         long startNanos = System.nanoTime();

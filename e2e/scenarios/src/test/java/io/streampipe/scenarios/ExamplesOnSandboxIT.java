@@ -1,0 +1,243 @@
+package io.streampipe.scenarios;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.operator.OperatorConfig;
+import io.streampipe.operator.StreampipeOperator;
+import io.streampipe.operator.desired.OperatorDefaults;
+import io.streampipe.sandbox.generator.EventGenerator;
+import io.streampipe.sandbox.generator.EventProducer;
+import io.streampipe.sandbox.services.SandboxServices;
+import io.streampipe.standin.FlinkOperatorStandIn;
+import io.streampipe.testkit.kube.KubeApiServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator in the loop with real Flink clusters: the examples, applied unchanged to a real API server, are
+ * reconciled by our operator into FlinkDeployments, which the Flink Kubernetes Operator's stand-in runs as Flink JVMs
+ * reading the sandbox's Kafka (at {@code kafka:9092}, as the manifests name it) and writing its PostgreSQL (at
+ * {@code postgres:5432}). Each pipeline must reach Ready=True with its job RUNNING and rows in its table; a spec change
+ * then goes through a savepoint upgrade and a change the Flink operator ignores settles without one.
+ */
+class ExamplesOnSandboxIT {
+    private static final Duration PATIENCE = Duration.ofMinutes(4);
+    private static final String NAMESPACE = "default";
+    /** Event time runs this much faster than the clock, so that 5-minute windows and 30-minute session gaps close. */
+    private static final double SPEED = 60;
+
+    /** Loopback addresses of this run's own, so a sandbox someone runs on this machine is left alone. */
+    private static final String NETWORK = "127." + ThreadLocalRandom.current().nextInt(100, 250) + "."
+            + ThreadLocalRandom.current().nextInt(1, 250) + ".";
+
+    static {
+        writeHostsFile();
+    }
+
+    @RegisterExtension
+    static final KubeApiServer API_SERVER = new KubeApiServer().withCrds(Path.of(System.getProperty("streampipe.crd")));
+
+    @TempDir
+    static Path work;
+    private static SandboxServices services;
+    private static FlinkOperatorStandIn standIn;
+    private static Operator operator;
+    private static KubernetesClient client;
+    private static final List<EventProducer> producers = new ArrayList<>();
+
+    @BeforeAll
+    static void startTheSandbox() throws Exception {
+        client = API_SERVER.client();
+        services = SandboxServices.start(API_SERVER.kubeconfig(), Path.of(System.getProperty("streampipe.sandboxState")), examples(),
+                NAMESPACE, NETWORK + "2", NETWORK + "3");
+        standIn = FlinkOperatorStandIn.start(API_SERVER.kubeconfig(), work.resolve("flink"), Path.of(System.getProperty("streampipe.jobJar")),
+                Optional.of(services.hosts()), Duration.ofMillis(500));
+        OperatorConfig config = new OperatorConfig(Set.of(), new OperatorDefaults("ghcr.io/streampipe/pipeline-job:0.1.0", "1.20.3", "flink"),
+                false, "streampipe-operator", NAMESPACE, 0, Duration.ofSeconds(5), "operator-under-test");
+        operator = StreampipeOperator.start(config,
+                new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(API_SERVER.kubeconfig().toFile())).build(),
+                new SimpleMeterRegistry());
+    }
+
+    @AfterAll
+    static void stopTheSandbox() {
+        producers.forEach(EventProducer::close);
+        if (operator != null) {
+            operator.stop();
+        }
+        if (standIn != null) {
+            standIn.close();
+        }
+        if (services != null) {
+            services.close();
+        }
+    }
+
+    @Test
+    void everyExampleAppliedUnchangedRunsAndWritesRows() throws Exception {
+        Map<String, StreamingPipeline> pipelines = new LinkedHashMap<>();
+        Instant applied = Instant.now();
+        for (Path manifest : manifests()) {
+            StreamingPipeline pipeline = client.resources(StreamingPipeline.class).load(manifest.toFile()).item();
+            pipeline.getMetadata().setNamespace(NAMESPACE);
+            client.resource(pipeline).create();
+            pipelines.put(pipeline.getMetadata().getName(), pipeline);
+            produce(pipeline);
+        }
+
+        Map<String, Duration> firstRow = new LinkedHashMap<>();
+        for (StreamingPipeline pipeline : pipelines.values()) {
+            String name = pipeline.getMetadata().getName();
+            StreamingPipelineStatus ready = awaitStatus(name, "Ready=True with its job RUNNING",
+                    status -> "True".equals(condition(status, "Ready")) && status.job != null && "RUNNING".equals(status.job.state));
+            assertThat(ready.phase).isEqualTo("Running");
+            assertThat(ready.job.parallelism).isEqualTo(pipeline.getSpec().parallelism);
+            assertThat(condition(ready, "Degraded")).isEqualTo("False");
+            awaitTrue(name + ": rows in " + pipeline.getSpec().sink.postgres.table, () -> rows(pipeline) > 0);
+            firstRow.put(name, Duration.between(applied, Instant.now()));
+        }
+        System.out.println("kubectl apply to the first row: " + firstRow);
+
+        // A change of parallelism: a savepoint upgrade through the stand-in, and the pipeline is Ready again on the new job.
+        StreamingPipeline orders = pipelines.get("orders-upsert");
+        String jobBefore = status("orders-upsert").job.id;
+        int rowsBefore = rows(orders);
+        client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("orders-upsert").edit(p -> {
+            p.getSpec().parallelism = 3;
+            return p;
+        });
+        StreamingPipelineStatus upgraded = awaitStatus("orders-upsert", "upgraded to parallelism 3",
+                status -> "True".equals(condition(status, "Ready")) && status.job != null && Integer.valueOf(3).equals(status.job.parallelism)
+                        && !jobBefore.equals(status.job.id));
+        assertThat(upgraded.upgrade).isNull();
+        assertThat(upgraded.lastSavepoint).isNotNull();
+        assertThat(upgraded.lastSavepoint.reason).isEqualTo("upgrade");
+        assertThat(upgraded.lastSavepoint.path).startsWith("file:///flink-data/");
+        awaitTrue("orders-upsert: new rows after the upgrade", () -> rows(orders) > rowsBefore);
+
+        // A change the Flink operator ignores (savepoint retention): no upgrade, and Ready stays or comes back True.
+        String jobNow = upgraded.job.id;
+        long generation = client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("orders-upsert").edit(p -> {
+            p.getSpec().savepoints.retain.count = 7;
+            return p;
+        }).getMetadata().getGeneration();
+        StreamingPipelineStatus settled = awaitStatus("orders-upsert", "the retention change observed and settled",
+                status -> status.observedGeneration != null && status.observedGeneration >= generation
+                        && "True".equals(condition(status, "Ready")) && status.upgrade == null);
+        assertThat(settled.job.id).as("no restart for an ignored change").isEqualTo(jobNow);
+    }
+
+    /** This JVM's names (-Djdk.net.hosts.file): the services' as the manifests name them, and the machine's own. */
+    private static void writeHostsFile() {
+        try {
+            String machine = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            Files.writeString(Path.of(System.getProperty("jdk.net.hosts.file")), String.join("\n",
+                    "127.0.0.1 localhost " + machine, NETWORK + "2 kafka", NETWORK + "3 postgres", ""));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void produce(StreamingPipeline pipeline) {
+        Properties kafka = new Properties();
+        kafka.put("bootstrap.servers", "kafka:9092");
+        EventGenerator generator = EventGenerator.of(pipeline.getSpec(), 42, 30, SPEED);
+        EventProducer producer = new EventProducer(generator, kafka, pipeline.getSpec().source.kafka.topic, 30);
+        producer.start();
+        producers.add(producer);
+    }
+
+    private static int rows(StreamingPipeline pipeline) {
+        var sink = pipeline.getSpec().sink.postgres;
+        Secret secret = client.secrets().inNamespace(NAMESPACE).withName(sink.credentialsSecretRef.name).get();
+        String url = sink.jdbcUrl;
+        try (Connection connection = DriverManager.getConnection(url, decode(secret, "username"), decode(secret, "password"));
+             ResultSet result = connection.createStatement().executeQuery("SELECT count(*) FROM \"" + sink.table + "\"")) {
+            result.next();
+            return result.getInt(1);
+        } catch (SQLException tableNotThereYet) {
+            return 0;
+        }
+    }
+
+    private static String decode(Secret secret, String key) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+
+    private static StreamingPipelineStatus status(String name) {
+        StreamingPipeline pipeline = client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName(name).get();
+        return pipeline == null ? null : pipeline.getStatus();
+    }
+
+    private static String condition(StreamingPipelineStatus status, String type) {
+        return status.conditions.stream().filter(c -> c.getType().equals(type)).map(Condition::getStatus).findFirst().orElse(null);
+    }
+
+    private static StreamingPipelineStatus awaitStatus(String name, String what, Predicate<StreamingPipelineStatus> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        StreamingPipelineStatus last = null;
+        while (System.nanoTime() < deadline) {
+            last = status(name);
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " not " + what + " within " + PATIENCE + "; last status: "
+                + (last == null ? null : io.fabric8.kubernetes.client.utils.Serialization.asYaml(last)));
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Not " + what + " within " + PATIENCE);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static Path examples() {
+        return Path.of(System.getProperty("streampipe.examples"));
+    }
+
+    private static List<Path> manifests() throws Exception {
+        try (Stream<Path> files = Files.list(examples())) {
+            return files.filter(file -> file.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+}
