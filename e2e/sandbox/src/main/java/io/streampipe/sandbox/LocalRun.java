@@ -5,7 +5,6 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
 import io.streampipe.job.SpecFiles;
 import io.streampipe.job.late.LateEvents;
-import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.job.source.ParsingDeserializer;
 import io.streampipe.sandbox.generator.EventGenerator;
 import io.streampipe.sandbox.generator.EventProducer;
@@ -14,7 +13,6 @@ import org.apache.flink.api.common.JobStatus;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,8 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -41,7 +37,7 @@ import java.util.stream.Stream;
  */
 public final class LocalRun implements AutoCloseable {
     static final int PARALLELISM = 2;
-    static final String LOG_PROPERTY = "streampipe.localRun.log";
+    public static final String LOG_PROPERTY = "streampipe.localRun.log";
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(10);
     private static final Duration JOB_START_TIMEOUT = Duration.ofSeconds(90);
@@ -82,7 +78,7 @@ public final class LocalRun implements AutoCloseable {
             settings = Settings.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("sandbox run: " + e.getMessage());
-            System.err.print(Settings.USAGE);
+            System.err.print(Settings.usage("run"));
             System.exit(2);
             return;
         }
@@ -114,7 +110,7 @@ public final class LocalRun implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             status = run.reportFailure("local run: " + e.getMessage(), 2);
         } catch (Exception e) {
-            status = run.reportFailure("local run failed: " + describe(e), 1);
+            status = run.reportFailure("local run failed: " + Errors.describe(e), 1);
         }
         run.close();
         System.exit(status);
@@ -165,7 +161,7 @@ public final class LocalRun implements AutoCloseable {
             }
             if (status.isGloballyTerminalState()) {
                 Throwable cause = flink.failure().orElse(null);
-                throw new IllegalStateException("the job ended (" + status + ")" + (cause == null ? "" : ": " + describe(cause)));
+                throw new IllegalStateException("the job ended (" + status + ")" + (cause == null ? "" : ": " + Errors.describe(cause)));
             }
             if (status != lastStatus) {
                 print("job " + status.name().toLowerCase() + (status == JobStatus.RESTARTING ? " after a failure (details in the log)" : ""));
@@ -272,7 +268,7 @@ public final class LocalRun implements AutoCloseable {
             if (status.isGloballyTerminalState()) {
                 Throwable cause = flink.failure().orElse(null);
                 throw new IllegalStateException("the job ended while starting (" + status + ")"
-                        + (cause == null ? "" : ": " + describe(cause)));
+                        + (cause == null ? "" : ": " + Errors.describe(cause)));
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the job's Kafka source was not reading all " + partitions + " partitions of "
@@ -285,26 +281,10 @@ public final class LocalRun implements AutoCloseable {
     }
 
     private void watchTables() throws SQLException {
-        ResultSchema result = ResultSchema.of(spec);
-        List<String> order = new ArrayList<>(result.primaryKey());
-        if (result.windowed()) {
-            order.remove(ResultSchema.WINDOW_START);
-            order.add(0, ResultSchema.WINDOW_START);
-        }
-        List<TableWatcher.Table> tables = new ArrayList<>();
-        String tableLine = spec.sink.postgres.table + " (results)";
-        tables.add(new TableWatcher.Table(spec.sink.postgres.table, result.primaryKey(), order, null));
-        List<String> position = List.of("topic", "partition", "offset");
-        if (spec.lateData != null && spec.lateData.table != null) {
-            tables.add(new TableWatcher.Table(spec.lateData.table, position, List.of("received_at", "partition", "offset"),
-                    List.of("partition", "offset", "event_time", "event_key", "payload")));
-            tableLine += ", " + spec.lateData.table + " (late data)";
-        }
-        deadLetterTable = spec.deadLetter.table;
-        tables.add(new TableWatcher.Table(deadLetterTable, position, List.of("rejected_at", "partition", "offset"),
-                List.of("partition", "offset", "reason", "payload")));
-        out.println("  tables       " + tableLine + ", " + deadLetterTable + " (dead letters)");
-        watcher = new TableWatcher(tables);
+        PipelineTables tables = PipelineTables.of(spec);
+        out.println("  tables       " + tables.description());
+        deadLetterTable = tables.deadLetter();
+        watcher = tables.watcher();
         watcher.baseline(connection());
         baselineRows = watcher.rowCounts();
         baselineRows.forEach((table, rows) -> {
@@ -391,24 +371,8 @@ public final class LocalRun implements AutoCloseable {
         try {
             step.run();
         } catch (Exception e) {
-            System.err.println("local run: could not " + what + ": " + describe(e));
+            System.err.println("local run: could not " + what + ": " + Errors.describe(e));
         }
-    }
-
-    private static String describe(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof ExecutionException || cause instanceof CompletionException
-                || cause instanceof UncheckedIOException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = cause; t != null && messages.size() < 4; t = t.getCause()) {
-            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            if (messages.isEmpty() || !messages.get(messages.size() - 1).contains(message)) {
-                messages.add(message);
-            }
-        }
-        return String.join(": ", messages);
     }
 
     private static void deleteRecursively(Path directory) throws IOException {

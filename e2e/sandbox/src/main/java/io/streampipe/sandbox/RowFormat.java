@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * Table rows as short lines: {@code {sensor_id=s-17, window_start=10:15:20, avg_temp=47.31, readings=12}}. Times
  * are UTC, without the date when it is today; numbers have at most two decimals; long text is cut.
  */
-final class RowFormat {
+public final class RowFormat {
     static final int MAX_TEXT = 90;
     static final int MAX_PAYLOAD = 48;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -62,7 +62,7 @@ final class RowFormat {
         return text(value.toString(), MAX_TEXT);
     }
 
-    static String time(Instant instant) {
+    public static String time(Instant instant) {
         if (!LocalDate.ofInstant(instant, ZoneOffset.UTC).equals(LocalDate.now(ZoneOffset.UTC))) {
             return instant.toString();
         }

@@ -6,26 +6,35 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The command line of the local run.
+ * The command line of the local run ({@code sandbox run}) and of the operator demo ({@code sandbox demo}).
  *
- * @param duration how long to generate events; null: until Ctrl-C
+ * @param duration run: how long to generate events; demo: how long to run after {@code kubectl apply}; null: until
+ *                 Ctrl-C
  * @param speed    how much faster than the wall clock event time runs
  */
-record Settings(Path manifest, int eventsPerSecond, Duration duration, long seed, double speed) {
+public record Settings(Path manifest, int eventsPerSecond, Duration duration, long seed, double speed) {
     static final int DEFAULT_EVENTS_PER_SECOND = 20;
-    static final String USAGE = """
-            usage: e2e/bin/sandbox run <manifest.yaml> [--events-per-second N] [--duration 60s] [--seed S] [--speed X]
+    private static final String USAGE = """
+            usage: e2e/bin/sandbox %s <manifest.yaml> [--events-per-second N] [--duration 60s] [--seed S] [--speed X]
 
               --events-per-second N  events the generator produces per second (default %d; 0: none, only watch)
-              --duration D           generate for D (e.g. 90s, 5m), wait for the job to catch up, then stop;
+              --duration D           %s;
                                      default: until Ctrl-C
               --seed S               the same seed gives the same keys, values and mix of events (default: random)
               --speed X              event time runs X times faster than the clock, so that long windows and
                                      session gaps close during the run (default 1)
-            """.formatted(DEFAULT_EVENTS_PER_SECOND);
+            """;
+
+    /** @param command {@code run} or {@code demo} */
+    public static String usage(String command) {
+        String duration = command.equals("demo")
+                ? "run for D after kubectl apply (e.g. 90s, 5m), wait for the dead letters, then stop"
+                : "generate for D (e.g. 90s, 5m), wait for the job to catch up, then stop";
+        return USAGE.formatted(command, DEFAULT_EVENTS_PER_SECOND, duration);
+    }
 
     /** @throws IllegalArgumentException with what is wrong */
-    static Settings parse(String[] args) {
+    public static Settings parse(String[] args) {
         Path manifest = null;
         int eventsPerSecond = DEFAULT_EVENTS_PER_SECOND;
         Duration duration = null;

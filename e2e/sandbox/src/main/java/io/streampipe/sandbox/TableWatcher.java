@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * {@code ~} a row whose values changed (a late firing), {@code -} a deleted row (a window that no longer passes
  * {@code having}, a session merged into another).
  */
-final class TableWatcher {
+public final class TableWatcher {
     static final int MAX_LINES_PER_TABLE = 25;
     private static final String UNDEFINED_TABLE = "42P01";
 
@@ -28,26 +28,26 @@ final class TableWatcher {
      * @param order how to sort new rows
      * @param shown the columns a new row shows, in this order; null for all
      */
-    record Table(String name, List<String> key, List<String> order, List<String> shown) {
+    public record Table(String name, List<String> key, List<String> order, List<String> shown) {
     }
 
     private final List<Table> tables;
     private final Map<String, Map<List<Object>, Map<String, Object>>> snapshots = new LinkedHashMap<>();
 
-    TableWatcher(List<Table> tables) {
+    public TableWatcher(List<Table> tables) {
         this.tables = tables;
         tables.forEach(table -> snapshots.put(table.name(), new LinkedHashMap<>()));
     }
 
     /** Takes the current rows as known, without describing them (rows from an earlier run). */
-    void baseline(Connection connection) throws SQLException {
+    public void baseline(Connection connection) throws SQLException {
         for (Table table : tables) {
             snapshots.put(table.name(), read(connection, table));
         }
     }
 
     /** The changes since the last poll, a line each, table by table. */
-    List<String> poll(Connection connection) throws SQLException {
+    public List<String> poll(Connection connection) throws SQLException {
         List<String> lines = new ArrayList<>();
         for (Table table : tables) {
             Map<List<Object>, Map<String, Object>> before = snapshots.get(table.name());
@@ -76,7 +76,7 @@ final class TableWatcher {
     }
 
     /** Rows per table as of the last poll. */
-    Map<String, Integer> rowCounts() {
+    public Map<String, Integer> rowCounts() {
         Map<String, Integer> counts = new LinkedHashMap<>();
         snapshots.forEach((table, rows) -> counts.put(table, rows.size()));
         return counts;

@@ -1,0 +1,49 @@
+package io.streampipe.sandbox;
+
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.schema.ResultSchema;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tables a pipeline writes, as {@link TableWatcher} reads them: the result table (windows first by their start),
+ * the late-data table if there is one, and the dead-letter table, whose rows show where the record was and why it
+ * was refused.
+ *
+ * @param lateData null when late events are dropped or there is no window
+ */
+public record PipelineTables(String result, String lateData, String deadLetter, List<TableWatcher.Table> tables) {
+    private static final List<String> POSITION = List.of("topic", "partition", "offset");
+
+    public static PipelineTables of(StreamingPipelineSpec spec) {
+        ResultSchema schema = ResultSchema.of(spec);
+        List<String> order = new ArrayList<>(schema.primaryKey());
+        if (schema.windowed()) {
+            order.remove(ResultSchema.WINDOW_START);
+            order.add(0, ResultSchema.WINDOW_START);
+        }
+        String result = spec.sink.postgres.table;
+        List<TableWatcher.Table> tables = new ArrayList<>();
+        tables.add(new TableWatcher.Table(result, schema.primaryKey(), order, null));
+        String lateData = spec.lateData != null ? spec.lateData.table : null;
+        if (lateData != null) {
+            tables.add(new TableWatcher.Table(lateData, POSITION, List.of("received_at", "partition", "offset"),
+                    List.of("partition", "offset", "event_time", "event_key", "payload")));
+        }
+        String deadLetter = spec.deadLetter.table;
+        tables.add(new TableWatcher.Table(deadLetter, POSITION, List.of("rejected_at", "partition", "offset"),
+                List.of("partition", "offset", "reason", "payload")));
+        return new PipelineTables(result, lateData, deadLetter, List.copyOf(tables));
+    }
+
+    /** {@code sensor_alerts (results), sensor_alerts_late (late data), sensor_readings_rejects (dead letters)} */
+    public String description() {
+        return result + " (results)" + (lateData == null ? "" : ", " + lateData + " (late data)")
+                + ", " + deadLetter + " (dead letters)";
+    }
+
+    public TableWatcher watcher() {
+        return new TableWatcher(tables);
+    }
+}
