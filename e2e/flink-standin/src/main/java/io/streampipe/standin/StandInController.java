@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -110,6 +111,10 @@ final class StandInController implements AutoCloseable {
         StandInReconciler reconciler = new StandInReconciler(clusters, events, applications, patch);
         try {
             observer.observe(deployment, name, now);
+            if (!validate(deployment)) {
+                patch.run();
+                return;
+            }
             patch.run();
             reconciler.reconcile(deployment, name, now);
         } catch (StandInReconciler.UpgradeFailureException e) {
@@ -135,6 +140,33 @@ final class StandInController implements AutoCloseable {
         }
         deployment.getStatus().setRunningConditionIfRequired();
         patch.run();
+    }
+
+    /**
+     * FlinkDeploymentController.validateDeployment with ReconciliationUtils.applyValidationErrorAndResetSpec: an invalid
+     * spec is reported (Warning ValidationError, error JSON); with something deployed, this loop goes on with the last
+     * reconciled spec, else it ends here.
+     */
+    private boolean validate(FlinkDeployment deployment) {
+        Optional<String> error = StandInValidator.validate(deployment);
+        if (error.isEmpty()) {
+            return true;
+        }
+        events.warning(deployment, "ValidationError", error.get());
+        FkoStatus.error(deployment.getStatus(), List.<String[]>of(new String[]{
+                "org.apache.flink.kubernetes.operator.exception.ValidationException", error.get()}));
+        var last = deployment.getStatus().getReconciliationStatus().deserializeLastReconciledSpec();
+        if (last == null) {
+            return false;
+        }
+        var state = deployment.getStatus().getReconciliationStatus().getState();
+        if (state == org.apache.flink.kubernetes.operator.api.status.ReconciliationState.UPGRADING
+                || state == org.apache.flink.kubernetes.operator.api.status.ReconciliationState.ROLLING_BACK) {
+            last.getJob().setState(org.apache.flink.kubernetes.operator.api.spec.JobState.RUNNING);
+        }
+        deployment.setSpec(last);
+        deployment.getMetadata().setGeneration(deployment.getStatus().getObservedGeneration());
+        return true;
     }
 
     /**

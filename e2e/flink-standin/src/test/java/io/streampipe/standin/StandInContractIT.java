@@ -179,7 +179,63 @@ class StandInContractIT {
             produce(topic, 80, 20);
             awaitRows(topic, 100);
 
-            // 7. Deletion: the stand-in's finalizer holds the resource until the cluster is gone.
+            // 7. An invalid change (rollback without HA): refused with FKO's message, the job runs on with the last spec.
+            String resumedJob = resumed.getJobStatus().getJobId();
+            resource.edit(fd -> {
+                fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.deployment.rollback.enabled", "true");
+                return fd;
+            });
+            FlinkDeploymentStatus refused = await(resource, "refused", s -> s.getError() != null && s.getError().contains("ValidationException"));
+            assertThat(refused.getError()).contains("HA must be enabled for rollback support.");
+            assertThat(refused.getJobStatus().getJobId()).isEqualTo(resumedJob);
+            assertThat(jobState(refused)).isEqualTo("RUNNING");
+            resource.edit(fd -> {
+                fd.getSpec().getFlinkConfiguration().remove("kubernetes.operator.deployment.rollback.enabled");
+                return fd;
+            });
+            await(resource, "valid again", s -> s.getError() == null);
+
+            // 8. Periodic savepoints, and a history of at most 2 whose older entries are disposed, files and all.
+            resource.edit(fd -> {
+                fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.periodic.savepoint.interval", "2s");
+                fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.savepoint.history.max.count", "2");
+                return fd;
+            });
+            FlinkDeploymentStatus periodic = await(resource, "periodic savepoints", s -> s.getJobStatus().getSavepointInfo().getSavepointHistory()
+                    .stream().filter(sp -> sp.getTriggerType() == SnapshotTriggerType.PERIODIC).count() >= 2);
+            assertThat(periodic.getJobStatus().getSavepointInfo().getSavepointHistory()).hasSizeLessThanOrEqualTo(2);
+            assertThat(localFile(manual.getLocation())).as("the manual savepoint, disposed with its history entry").doesNotExist();
+            long periodicOff = resource.edit(fd -> {
+                fd.getSpec().getFlinkConfiguration().remove("kubernetes.operator.periodic.savepoint.interval");
+                return fd;
+            }).getMetadata().getGeneration();
+            periodic = await(resource, "periodic savepoints off", s -> Long.valueOf(periodicOff).equals(s.getObservedGeneration())
+                    && s.getJobStatus().getSavepointInfo().getTriggerId() == null);
+
+            // 9. savepointRedeployNonce with initialSavepointPath: the running job is cancelled without a savepoint and
+            // a new one starts from the given savepoint, marked stable at once.
+            String restoreFrom = periodic.getJobStatus().getSavepointInfo().getLastSavepoint().getLocation();
+            int savepointsBefore = periodic.getJobStatus().getSavepointInfo().getSavepointHistory().size();
+            resource.edit(fd -> {
+                fd.getSpec().getJob().setInitialSavepointPath(restoreFrom);
+                fd.getSpec().getJob().setSavepointRedeployNonce(1L);
+                return fd;
+            });
+            FlinkDeploymentStatus redeployed = await(resource, "redeployed", s -> "STABLE".equals(lifecycle(s)) && "RUNNING".equals(jobState(s))
+                    && !resumedJob.equals(s.getJobStatus().getJobId()));
+            assertThat(redeployed.getJobStatus().getUpgradeSavepointPath()).isEqualTo(restoreFrom);
+            assertThat(redeployed.getJobStatus().getSavepointInfo().getSavepointHistory()).as("no savepoint of the state it dropped")
+                    .hasSizeLessThanOrEqualTo(savepointsBefore);
+            assertThat(standIn.cluster(NAMESPACE, name).orElseThrow().rest().checkpoints(redeployed.getJobStatus().getJobId())
+                    .latestRestored().orElseThrow().externalPath()).endsWith(restoreFrom.substring(restoreFrom.lastIndexOf('/')));
+
+            // The Events FKO emits on the way.
+            assertThat(client.v1().events().inNamespace(NAMESPACE).list().getItems())
+                    .filteredOn(e -> name.equals(e.getInvolvedObject().getName()))
+                    .extracting(io.fabric8.kubernetes.api.model.Event::getReason)
+                    .contains("Submit", "JobStatusChanged", "SpecChanged", "Suspended", "ValidationError");
+
+            // 10. Deletion: the stand-in's finalizer holds the resource until the cluster is gone.
             List<ProcessHandle> jvms = standIn.cluster(NAMESPACE, name).orElseThrow().processes();
             assertThat(jvms).isNotEmpty();
             resource.delete();
@@ -273,6 +329,11 @@ class StandInContractIT {
         IntStream.range(from, from + count).forEach(i -> records.add(new ProducerRecord<>(topic, "o-" + i,
                 "{\"order_id\":\"o-%d\",\"amount\":%d.5,\"updated_at\":\"%s\"}".formatted(i, i, Instant.ofEpochSecond(1_790_000_000L + i)))));
         KAFKA.produce(records);
+    }
+
+    /** Where the stand-in keeps an s3:// location of this test. */
+    private static Path localFile(String location) {
+        return work.resolve("standin/object-store/s3").resolve(location.substring("s3://".length()));
     }
 
     private static String table(String topic) {
