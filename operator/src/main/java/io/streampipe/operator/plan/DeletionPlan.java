@@ -90,10 +90,12 @@ public record DeletionPlan(Step step, String savepointPath, String message, Dura
                 && flink.lastReconciledSpec().map(spec -> spec.getJob().getState() == JobState.SUSPENDED).orElse(false);
     }
 
+    /**
+     * The savepoint the suspension took: the newest the Flink operator recorded in savepointInfo (upgradeSavepointPath
+     * may be a checkpoint or a placeholder, see StatusMapper.lastSavepoint).
+     */
     private static Optional<String> savepointOfSuspension(FlinkObservation flink) {
-        Optional<String> upgradePath = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath);
-        return upgradePath.isPresent() ? upgradePath
-                : flink.jobStatus().map(JobStatus::getSavepointInfo).map(SavepointInfo::getLastSavepoint)
+        return flink.jobStatus().map(JobStatus::getSavepointInfo).map(SavepointInfo::getLastSavepoint)
                 .map(savepoint -> savepoint.getLocation());
     }
 

@@ -212,6 +212,30 @@ class StatusMapperTest {
         assertConditions(status, "False", "False", "False");
     }
 
+    /**
+     * While a job is stopped FKO points upgradeSavepointPath at its latest checkpoint (SnapshotObserver
+     * .observeLatestCheckpoint), and after a last-state deploy at a placeholder: neither is a savepoint.
+     */
+    @Test
+    void theLastSavepointIsNeverACheckpointNorFlinksPlaceholder() {
+        FlinkDeployment deployment = deployment(d -> {
+            FlinkDeploymentStatus status = FlinkStatuses.failed(d, "boom");
+            FlinkStatuses.withSavepoint(status, "s3://flink-state/sp/savepoint-7", T0.toEpochMilli(), SnapshotTriggerType.PERIODIC, null);
+            status.getJobStatus().setUpgradeSavepointPath("s3://flink-state/cp/3f1c/chk-42");
+            return status;
+        });
+        StreamingPipelineStatus status = map(deployment, List.of(), T1);
+        assertThat(status.lastSavepoint.path).isEqualTo("s3://flink-state/sp/savepoint-7");
+
+        FlinkDeployment placeholder = deployment(d -> {
+            FlinkDeploymentStatus running = FlinkStatuses.running(d);
+            running.getJobStatus().setUpgradeSavepointPath("KUBERNETES_OPERATOR_LAST_STATE");
+            return running;
+        });
+        pipeline.setStatus(null);
+        assertThat(map(placeholder, List.of(), T1).lastSavepoint).isNull();
+    }
+
     @Test
     void suspendedAsRequested() {
         pipeline.getSpec().state = StreamingPipelineSpec.State.SUSPENDED;
