@@ -74,7 +74,7 @@ public final class RowFormat {
         return rounded.scale() < 0 ? rounded.setScale(0).toPlainString() : rounded.toPlainString();
     }
 
-    static String text(String text, int max) {
+    public static String text(String text, int max) {
         String line = text.replace('\n', ' ').replace('\r', ' ');
         return line.length() <= max ? line : line.substring(0, max - 1) + "…";
     }

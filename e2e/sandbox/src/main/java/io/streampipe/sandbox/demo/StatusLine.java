@@ -23,6 +23,8 @@ import java.util.Optional;
  */
 final class StatusLine {
     static final int SHORT_JOB_ID = 8;
+    /** Messages can be a Flink exception with its causes; the line keeps their start. */
+    static final int MAX_MESSAGE = 160;
     private static final List<String> CONDITION_ORDER = List.of("Ready", "Progressing", "Degraded");
 
     private StatusLine() {
@@ -83,10 +85,14 @@ final class StatusLine {
             parts.add("checkpoint " + time(status.lastCheckpoint.time));
         }
         if (status.message != null) {
-            parts.add('"' + status.message + '"');
+            parts.add('"' + oneLine(status.message) + '"');
         }
-        degradedMessage(status).ifPresent(message -> parts.add("degraded: \"" + message + '"'));
+        degradedMessage(status).ifPresent(message -> parts.add("degraded: \"" + oneLine(message) + '"'));
         return String.join(" · ", parts);
+    }
+
+    private static String oneLine(String message) {
+        return RowFormat.text(message.replaceAll("\\s+", " ").strip(), MAX_MESSAGE);
     }
 
     /** Empty while the status describes the spec as it is; else which generation it describes. */

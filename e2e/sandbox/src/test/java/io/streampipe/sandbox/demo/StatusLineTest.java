@@ -72,6 +72,22 @@ class StatusLineTest {
     }
 
     @Test
+    void aFlinkExceptionAsMessageStaysOnOneShortLine() {
+        StreamingPipelineStatus status = running(7L);
+        String failure = "Savepoint Error: Savepoint 22f06c5b of job d48dcf03 failed: java.util.concurrent.CompletionException:"
+                + " org.apache.flink.runtime.checkpoint.CheckpointException: Checkpoint triggering task window-slices (1/3)"
+                + " is not being executed at the moment.\n\tat org.apache.flink.runtime.checkpoint.CheckpointCoordinator\n"
+                + "Caused by: org.apache.flink.runtime.checkpoint.CheckpointException: Not all required tasks are currently running.";
+        status.conditions.set(2, condition("Degraded", "True", "FlinkDeploymentError", failure));
+
+        String line = StatusLine.of(pipeline(7L, status));
+        assertThat(line).doesNotContain("\n", "\t", "Caused by")
+                .contains("degraded: \"Savepoint Error: Savepoint 22f06c5b of job d48dcf03 failed: ");
+        String degraded = line.substring(line.indexOf("degraded: \"") + "degraded: \"".length(), line.length() - 1);
+        assertThat(degraded).hasSize(StatusLine.MAX_MESSAGE).endsWith("…");
+    }
+
+    @Test
     void jobsWithoutIdStateOrParallelismAndTimesOfOtherDays() {
         assertThat(StatusLine.job(null)).isEqualTo("no job");
         StreamingPipelineStatus.Job reconciling = new StreamingPipelineStatus.Job();
