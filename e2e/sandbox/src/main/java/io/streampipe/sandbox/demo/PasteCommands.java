@@ -47,8 +47,8 @@ final class PasteCommands {
                 spec("parallelism", parallelism + 1)));
         commands.add(patch(resource, "take a savepoint now",
                 spec("savepoints", map("triggerToken", NEW_TOKEN))));
-        commands.add(patch(resource, "read the topic again from its start, the windows recomputed from empty state",
-                spec("offsetReset", map("token", NEW_TOKEN, "to", "earliest", "keepState", false))));
+        commands.add(patch(resource, "offset reset: skip what waits in the topic, read from its end on, the windows keep their state",
+                spec("offsetReset", map("token", NEW_TOKEN, "to", "latest", "keepState", true))));
         commands.add(patch(resource, "suspend: stop with a savepoint, keep nothing running", spec("state", "suspended")));
         commands.add(patch(resource, "resume from that savepoint", spec("state", "running")));
         return commands;
