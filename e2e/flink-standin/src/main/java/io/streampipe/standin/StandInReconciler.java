@@ -67,11 +67,11 @@ final class StandInReconciler {
             if (deployment.getSpec().getJob().getState() == JobState.SUSPENDED) {
                 return;
             }
-            FkoStatus.beforeFirstDeployment(deployment, now);
+            FlinkDeployment first = FkoStatus.withUpgradeMode(deployment, FkoStatus.firstDeploymentMode(deployment));
+            FkoStatus.beforeFirstDeployment(first, now);
             patch.run();
-            deploy(deployment, cluster, spec(deployment, reconciliation.deserializeLastReconciledSpec().getJob().getUpgradeMode()),
-                    Optional.ofNullable(deployment.getSpec().getJob().getInitialSavepointPath()), false);
-            FkoStatus.deployedSpec(deployment, now);
+            deploy(first, cluster, first.getSpec(), Optional.ofNullable(first.getSpec().getJob().getInitialSavepointPath()), false);
+            FkoStatus.deployedSpec(first, now);
             return;
         }
 
@@ -366,12 +366,6 @@ final class StandInReconciler {
     private static boolean savepointInProgress(FlinkDeploymentStatus status) {
         String trigger = status.getJobStatus().getSavepointInfo().getTriggerId();
         return trigger != null && !trigger.isEmpty();
-    }
-
-    private static FlinkDeploymentSpec spec(FlinkDeployment deployment, UpgradeMode mode) {
-        FlinkDeploymentSpec spec = org.apache.flink.kubernetes.operator.api.utils.SpecUtils.clone(deployment.getSpec());
-        spec.getJob().setUpgradeMode(mode);
-        return spec;
     }
 
     /** FKO's SuspendMode. */

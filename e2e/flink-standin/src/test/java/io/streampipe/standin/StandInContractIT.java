@@ -109,6 +109,9 @@ class StandInContractIT {
                     "STABLE/READY/RUNNING");
             String firstJob = running.getJobStatus().getJobId();
             assertThat(running.getObservedGeneration()).isEqualTo(1L);
+            assertThat(running.getReconciliationStatus().deserializeLastReconciledSpec().getJob().getUpgradeMode())
+                    .as("a first deploy without initialSavepointPath is recorded stateless, whatever the spec says")
+                    .isEqualTo(UpgradeMode.STATELESS);
             assertThat(running.getConditions()).anySatisfy(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Running=True"));
             awaitRows(topic, 50);
 

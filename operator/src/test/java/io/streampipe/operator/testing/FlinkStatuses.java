@@ -36,8 +36,7 @@ public final class FlinkStatuses {
         FlinkDeploymentStatus status = deployment.getStatus();
         status.getJobStatus().setJobId(JOB_ID);
         FkoStatus.submitted(status);
-        FkoStatus.deployedSpec(FkoStatus.withUpgradeMode(deployment,
-                deployment.getSpec().getJob().getInitialSavepointPath() != null ? UpgradeMode.SAVEPOINT : UpgradeMode.STATELESS), NOW);
+        FkoStatus.deployedSpec(FkoStatus.withUpgradeMode(deployment, FkoStatus.firstDeploymentMode(deployment)), NOW);
         status.setRunningConditionIfRequired();
         return status;
     }

@@ -55,14 +55,19 @@ public final class FkoStatus {
      * then the spec is recorded as in {@link #beforeDeploymentAttempt}.
      */
     public static void beforeFirstDeployment(FlinkDeployment deployment, Instant now) {
-        var job = deployment.getSpec().getJob();
-        String initialSavepoint = job.getInitialSavepointPath();
+        String initialSavepoint = deployment.getSpec().getJob().getInitialSavepointPath();
         if (initialSavepoint != null) {
             statusOf(deployment).getJobStatus().setUpgradeSavepointPath(initialSavepoint);
         }
-        FlinkDeployment recorded = withUpgradeMode(deployment, initialSavepoint != null ? UpgradeMode.SAVEPOINT : UpgradeMode.STATELESS);
-        beforeDeploymentAttempt(recorded, now);
-        deployment.setStatus(recorded.getStatus());
+        beforeDeploymentAttempt(withUpgradeMode(deployment, firstDeploymentMode(deployment)), now);
+    }
+
+    /**
+     * The upgrade mode FKO records for a first deploy, whatever the spec says: SAVEPOINT when it starts from an
+     * initialSavepointPath, else STATELESS (AbstractFlinkResourceReconciler.updateStatusBeforeFirstDeployment).
+     */
+    public static UpgradeMode firstDeploymentMode(FlinkDeployment deployment) {
+        return deployment.getSpec().getJob().getInitialSavepointPath() != null ? UpgradeMode.SAVEPOINT : UpgradeMode.STATELESS;
     }
 
     /** ReconciliationUtils.updateStatusBeforeDeploymentAttempt: the spec recorded as SUSPENDED, state UPGRADING. */
