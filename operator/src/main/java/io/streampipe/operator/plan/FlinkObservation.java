@@ -84,6 +84,18 @@ public record FlinkObservation(FlinkDeployment deployment) {
     }
 
     /**
+     * Whether the Flink operator is still on its first deployment: it records that in the metadata of the last
+     * reconciled spec (FKO 1.16 ReconciliationMetadata.firstDeployment), and its lifecycle reads UPGRADING meanwhile.
+     */
+    public boolean firstDeploymentInProgress() {
+        return status().map(FlinkDeploymentStatus::getReconciliationStatus)
+                .filter(reconciliation -> reconciliation.getLastReconciledSpec() != null)
+                .map(reconciliation -> reconciliation.deserializeLastReconciledSpecWithMeta().getMeta())
+                .map(meta -> meta.isFirstDeployment())
+                .orElse(false);
+    }
+
+    /**
      * A FlinkDeployment created with job.state suspended is never deployed, and the Flink operator writes nothing for
      * it (FKO 1.16 AbstractFlinkResourceReconciler.reconcile returns before the first deployment).
      */

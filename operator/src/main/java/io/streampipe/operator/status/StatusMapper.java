@@ -113,6 +113,8 @@ public final class StatusMapper {
         String jobState = flink.jobState().orElse(null);
         boolean suspendWanted = pipeline.getSpec().state == StreamingPipelineSpec.State.SUSPENDED;
         boolean reconciled = flink.currentSpecReconciled();
+        // Our change is on the FlinkDeployment, but the Flink operator has not taken it in yet: the job runs as before.
+        boolean pending = flink.exists() && !flink.generationObserved() && !flink.neverDeployedAndSuspended();
 
         boolean degraded = false;
         String degradedReason = "Healthy";
@@ -151,12 +153,13 @@ public final class StatusMapper {
             phase = "Failed";
             reason = "JobFailed";
             message = degradedMessage;
-        } else if (reconciled && ("RUNNING".equals(jobState) || restarting(jobState))
+        } else if ((reconciled || pending) && ("RUNNING".equals(jobState) || restarting(jobState))
                 && lifecycle != ResourceLifecycleState.UPGRADING) {
             phase = "Running";
             reason = degraded ? degradedReason : "Running";
             message = degraded ? degradedMessage : "Job " + flink.jobStatus().map(JobStatus::getJobId).orElse("?") + " is running";
-        } else if (upgrading || lifecycle == ResourceLifecycleState.UPGRADING || lifecycle == ResourceLifecycleState.ROLLING_BACK) {
+        } else if ((upgrading || lifecycle == ResourceLifecycleState.UPGRADING || lifecycle == ResourceLifecycleState.ROLLING_BACK)
+                && !flink.firstDeploymentInProgress()) {
             phase = "Upgrading";
             reason = "Upgrading";
             message = "Flink is applying the new spec to " + name;
@@ -173,9 +176,12 @@ public final class StatusMapper {
                     degraded, degradedReason, degradedMessage);
         }
         boolean ready = phase.equals("Running") && "RUNNING".equals(jobState) && !degraded;
-        boolean progressing = phase.equals("Pending") || phase.equals("Deploying") || phase.equals("Upgrading");
-        String progressingReason = progressing ? reason : phase.equals("Running") ? "Stable" : reason;
-        String progressingMessage = progressing ? message : phase.equals("Running") ? "The running job matches the spec" : message;
+        boolean specApplied = phase.equals("Running") && pending;
+        boolean progressing = phase.equals("Pending") || phase.equals("Deploying") || phase.equals("Upgrading") || specApplied;
+        String progressingReason = specApplied ? "SpecApplied" : progressing ? reason : phase.equals("Running") ? "Stable" : reason;
+        String progressingMessage = specApplied
+                ? "FlinkDeployment " + name + " has changed; the Flink Kubernetes Operator has not acted on it yet"
+                : progressing ? message : phase.equals("Running") ? "The running job matches the spec" : message;
         return new Summary(phase, ready, reason, message, progressing, progressingReason, progressingMessage,
                 degraded, degradedReason, degradedMessage);
     }

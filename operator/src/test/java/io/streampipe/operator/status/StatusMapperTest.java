@@ -166,16 +166,37 @@ class StatusMapperTest {
         assertThat(done.job.parallelism).isEqualTo(4);
     }
 
+    /**
+     * Until the Flink operator takes in a changed FlinkDeployment the job runs as before: Ready stays True (a savepoint
+     * trigger must not make a running pipeline unready), and Progressing says a change is on its way.
+     */
     @Test
-    void aSpecTheFlinkOperatorHasNotReconciledYetIsNotReportedAsRunning() {
+    void aSpecTheFlinkOperatorHasNotTakenInYetIsProgressingWhileTheJobRunsOn() {
         FlinkDeployment deployment = deployment(FlinkStatuses::running);
         deployment.getSpec().getJob().setParallelism(8);
         deployment.getMetadata().setGeneration(2L);
 
         StreamingPipelineStatus status = map(deployment, List.of(), T0);
 
+        assertThat(status.phase).isEqualTo("Running");
+        assertConditions(status, "True", "True", "False");
+        assertThat(condition(status, Conditions.PROGRESSING).getReason()).isEqualTo("SpecApplied");
+        assertThat(status.job.parallelism).as("what runs, not what is asked").isEqualTo(2);
+    }
+
+    /** FKO's lifecycle reads UPGRADING during a first deploy too; that is no upgrade. */
+    @Test
+    void aFirstDeployIsDeployingNotUpgrading() {
+        FlinkDeployment deployment = deployment(d -> {
+            d.setStatus(new FlinkDeploymentStatus());
+            io.streampipe.standin.fko.FkoStatus.beforeFirstDeployment(d, T0);
+            return d.getStatus();
+        });
+
+        StreamingPipelineStatus status = map(deployment, List.of(), T0);
+
         assertThat(status.phase).isEqualTo("Deploying");
-        assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo("False");
+        assertConditions(status, "False", "True", "False");
     }
 
     /**
