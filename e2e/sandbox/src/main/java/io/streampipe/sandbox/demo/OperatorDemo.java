@@ -268,7 +268,8 @@ public final class OperatorDemo implements AutoCloseable {
         out.println();
         out.println("Paste these into another terminal while it runs; the status lines below show what the operator does:");
         out.println("  " + PasteCommands.exportLine(kubeconfig, kubectl));
-        for (PasteCommands.Command command : PasteCommands.of(namespace, name, pipeline.getSpec().parallelism)) {
+        var spec = pipeline.getSpec();
+        for (PasteCommands.Command command : PasteCommands.of(namespace, name, spec.parallelism, spec.transform.window != null)) {
             out.println("  # " + command.comment());
             out.println("  " + command.line());
         }

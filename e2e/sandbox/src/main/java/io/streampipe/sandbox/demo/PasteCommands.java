@@ -38,8 +38,9 @@ final class PasteCommands {
     /**
      * @param namespace   the pipeline's; named in the lines unless it is {@code default}
      * @param parallelism the spec's, so that the rescale changes it
+     * @param windowed    whether the job keeps windows (else its state is the upserted keys' and the source's)
      */
-    static List<Command> of(String namespace, String name, int parallelism) {
+    static List<Command> of(String namespace, String name, int parallelism, boolean windowed) {
         String resource = "spipe " + name + ("default".equals(namespace) ? "" : " -n " + namespace);
         List<Command> commands = new ArrayList<>();
         commands.add(new Command("the status as kubectl shows it, as it changes", "kubectl get " + resource + " -w", null));
@@ -47,7 +48,8 @@ final class PasteCommands {
                 spec("parallelism", parallelism + 1)));
         commands.add(patch(resource, "take a savepoint now",
                 spec("savepoints", map("triggerToken", NEW_TOKEN))));
-        commands.add(patch(resource, "offset reset: skip what waits in the topic, read from its end on, the windows keep their state",
+        commands.add(patch(resource, "offset reset: skip what waits in the topic, read from its end on, "
+                        + (windowed ? "the windows keep their state" : "the job keeps its state"),
                 spec("offsetReset", map("token", NEW_TOKEN, "to", "latest", "keepState", true))));
         commands.add(patch(resource, "suspend: stop with a savepoint, keep nothing running", spec("state", "suspended")));
         commands.add(patch(resource, "resume from that savepoint", spec("state", "running")));

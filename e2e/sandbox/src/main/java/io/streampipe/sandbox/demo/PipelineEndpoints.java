@@ -56,8 +56,8 @@ final class PipelineEndpoints {
             Credentials login = credentials(client, namespace, kafka.credentialsSecretRef, "spec.source.kafka.credentialsSecretRef");
             kafkaClient.put("sasl.mechanism", SaslJaasConfig.mechanismName(mechanism));
             kafkaClient.put("sasl.jaas.config", SaslJaasConfig.of(mechanism, login.username(), login.password()));
-            kafkaLogin += " " + SaslJaasConfig.mechanismName(mechanism) + " as " + login.username()
-                    + " (Secret " + kafka.credentialsSecretRef.name + ")";
+            kafkaLogin += ", " + SaslJaasConfig.mechanismName(mechanism) + " as " + login.username()
+                    + " from Secret " + kafka.credentialsSecretRef.name;
         }
         var postgres = spec.sink.postgres;
         Credentials database = credentials(client, namespace, postgres.credentialsSecretRef, "spec.sink.postgres.credentialsSecretRef");

@@ -31,7 +31,7 @@ class PasteCommandsTest {
     @Test
     void everyPatchAsTheShellPassesItNamesFieldsOfTheCrdWithValuesItAccepts() throws Exception {
         JSONSchemaProps schema = crdSchema();
-        List<PasteCommands.Command> patches = PasteCommands.of("default", "sensor-anomalies", 2).stream()
+        List<PasteCommands.Command> patches = PasteCommands.of("default", "sensor-anomalies", 2, true).stream()
                 .filter(command -> command.patch() != null).toList();
         for (PasteCommands.Command command : patches) {
             List<String> argv = asTheShellSplitsIt(command.line());
@@ -51,7 +51,7 @@ class PasteCommandsTest {
 
     @Test
     void tokensAreFilledInByTheShellAtEachPaste() throws Exception {
-        PasteCommands.Command savepoint = PasteCommands.of("default", "sensor-anomalies", 2).get(2);
+        PasteCommands.Command savepoint = PasteCommands.of("default", "sensor-anomalies", 2, true).get(2);
         assertThat(savepoint.line()).contains("\"'" + PasteCommands.NEW_TOKEN + "'\"");
 
         long before = System.currentTimeMillis() / 1000;
@@ -62,12 +62,13 @@ class PasteCommandsTest {
 
     @Test
     void theRescaleChangesParallelismAndANamespaceOtherThanDefaultIsNamed() {
-        List<PasteCommands.Command> commands = PasteCommands.of("team-a", "orders-upsert", 4);
+        List<PasteCommands.Command> commands = PasteCommands.of("team-a", "orders-upsert", 4, false);
 
         assertThat(commands).allSatisfy(command -> assertThat(command.line()).contains("spipe orders-upsert -n team-a "));
         assertThat(commands.get(0).line()).isEqualTo("kubectl get spipe orders-upsert -n team-a -w");
         assertThat(commands.get(1).patch()).isEqualTo(Map.of("spec", Map.of("parallelism", 5)));
-        assertThat(PasteCommands.of("default", "orders-upsert", 4)).noneSatisfy(command ->
+        assertThat(commands.get(3).comment()).endsWith("the job keeps its state");
+        assertThat(PasteCommands.of("default", "orders-upsert", 4, false)).noneSatisfy(command ->
                 assertThat(command.line()).contains(" -n "));
         assertThat(PasteCommands.exportLine(Path.of("/s/kubeconfig"), Path.of("/k/bin")))
                 .isEqualTo("export KUBECONFIG=/s/kubeconfig PATH=/k/bin:$PATH");
