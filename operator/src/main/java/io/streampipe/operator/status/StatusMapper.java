@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The pipeline's status as a pure function of what was applied, the FlinkDeployment's status (lifecycle state, job
@@ -60,8 +61,9 @@ public final class StatusMapper {
         status.job = job(flink);
         status.lastCheckpoint = lastCheckpoint(flink).orElse(previous.lastCheckpoint);
         boolean suspendWanted = pipeline.getSpec().state == StreamingPipelineSpec.State.SUSPENDED;
-        status.savepointHistory = savepointHistory(flink, suspendWanted, pipeline.getSpec().savepoints.retain.count);
-        status.lastSavepoint = lastSavepoint(flink, suspendWanted).orElse(previous.lastSavepoint);
+        status.savepointHistory = keepReasons(savepointHistory(flink, suspendWanted, pipeline.getSpec().savepoints.retain.count), previous);
+        status.lastSavepoint = lastSavepoint(flink, suspendWanted).map(savepoint -> keepReason(savepoint, previous))
+                .orElse(previous.lastSavepoint);
         if (status.savepointHistory.isEmpty() && !previous.savepointHistory.isEmpty()) {
             status.savepointHistory = previous.savepointHistory;
         }
@@ -195,7 +197,9 @@ public final class StatusMapper {
             StreamingPipelineStatus.Job job = new StreamingPipelineStatus.Job();
             job.id = observed.getJobId();
             job.state = observed.getState() == null ? null : observed.getState().name();
-            job.startTime = epochMillis(observed.getStartTime());
+            // Until FKO observes a newly submitted job (RECONCILING), startTime is still the previous job's.
+            job.startTime = observed.getState() == org.apache.flink.api.common.JobStatus.RECONCILING ? null
+                    : epochMillis(observed.getStartTime());
             if ("RUNNING".equals(job.state)) {
                 job.parallelism = flink.lastReconciledSpec().map(spec -> spec.getJob().getParallelism()).orElse(null);
             }
@@ -238,6 +242,23 @@ public final class StatusMapper {
             }
         }
         return newestFirst;
+    }
+
+    /**
+     * FKO records an upgrade's and a suspend's savepoint alike (trigger type UPGRADE); which one it was is decided from
+     * the spec when the savepoint is first seen, and kept: a later suspend or resume does not relabel it.
+     */
+    private static List<StreamingPipelineStatus.Savepoint> keepReasons(List<StreamingPipelineStatus.Savepoint> history,
+                                                                     StreamingPipelineStatus previous) {
+        return history.stream().map(savepoint -> keepReason(savepoint, previous)).toList();
+    }
+
+    private static StreamingPipelineStatus.Savepoint keepReason(StreamingPipelineStatus.Savepoint savepoint, StreamingPipelineStatus previous) {
+        Stream<StreamingPipelineStatus.Savepoint> known = Stream.concat(Stream.ofNullable(previous.lastSavepoint),
+                previous.savepointHistory == null ? Stream.empty() : previous.savepointHistory.stream());
+        known.filter(seen -> Objects.equals(seen.path, savepoint.path) && seen.reason != null).findFirst()
+                .ifPresent(seen -> savepoint.reason = seen.reason);
+        return savepoint;
     }
 
     private static StreamingPipelineStatus.Savepoint savepoint(Savepoint observed, boolean suspendWanted) {

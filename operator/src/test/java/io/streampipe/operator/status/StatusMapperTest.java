@@ -257,6 +257,31 @@ class StatusMapperTest {
         assertThat(map(placeholder, List.of(), T1).lastSavepoint).isNull();
     }
 
+    /** An upgrade's savepoint stays an upgrade's when the pipeline is suspended afterwards (both are FKO's UPGRADE type). */
+    @Test
+    void aSavepointKeepsTheReasonItWasFirstSeenWith() {
+        FlinkDeployment deployment = deployment(d -> FlinkStatuses.withSavepoint(FlinkStatuses.running(d), "s3://flink-state/sp/savepoint-u",
+                T0.toEpochMilli(), SnapshotTriggerType.UPGRADE, null));
+        StreamingPipelineStatus afterUpgrade = map(deployment, List.of(), T0);
+        assertThat(afterUpgrade.lastSavepoint.reason).isEqualTo("upgrade");
+
+        pipeline.setStatus(afterUpgrade);
+        pipeline.getSpec().state = StreamingPipelineSpec.State.SUSPENDED;
+        StreamingPipelineStatus suspendAsked = map(deployment, List.of(), T1);
+
+        assertThat(suspendAsked.lastSavepoint.reason).isEqualTo("upgrade");
+        assertThat(suspendAsked.savepointHistory).extracting(savepoint -> savepoint.reason).containsExactly("upgrade");
+    }
+
+    /** A job FKO has submitted but not yet observed (RECONCILING) carries the previous job's start time in FKO's status. */
+    @Test
+    void aJobNotYetObservedHasNoStartTime() {
+        FlinkDeployment deployment = deployment(FlinkStatuses::deploying);
+        deployment.getStatus().getJobStatus().setStartTime(Long.toString(FlinkStatuses.START_TIME));
+
+        assertThat(map(deployment, List.of(), T0).job.startTime).isNull();
+    }
+
     @Test
     void suspendedAsRequested() {
         pipeline.getSpec().state = StreamingPipelineSpec.State.SUSPENDED;
