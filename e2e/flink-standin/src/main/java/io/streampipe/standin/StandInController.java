@@ -186,7 +186,7 @@ final class StandInController implements AutoCloseable {
                 && FkoConfig.of(deployment).savepointOnDeletion() && state == JobStatus.RUNNING) {
             try {
                 String location = clusters.stopWithSavepoint(name, status.getJobStatus().getJobId(),
-                        FkoConfig.of(deployment).savepointDirectory().orElseThrow(), false, Duration.ofMinutes(10));
+                        FkoConfig.of(deployment).savepointDirectory().orElseThrow(), false, FkoConfig.of(deployment).checkpointTimeout());
                 LOG.info("FlinkDeployment {}: stopped with savepoint {} before deletion", name, location);
             } catch (Exception e) {
                 LOG.warn("FlinkDeployment {}: the savepoint before deletion failed: {}", name, e.getMessage());

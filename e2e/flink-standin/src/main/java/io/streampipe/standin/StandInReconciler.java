@@ -18,7 +18,6 @@ import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class StandInReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(StandInReconciler.class);
-    /** AbstractFlinkService.savepointJobOrError waits for stop-with-savepoint up to the checkpoint timeout; Flink's default. */
-    private static final Duration DEFAULT_CHECKPOINT_TIMEOUT = Duration.ofMinutes(10);
     static final String MSG_MANUAL_RESTORE_REQUIRED = "Manual restore required.";
 
     private final FlinkClusters clusters;
@@ -58,8 +55,7 @@ final class StandInReconciler {
         FlinkDeploymentStatus status = FkoStatus.statusOf(deployment);
         var reconciliation = status.getReconciliationStatus();
         FkoConfig config = FkoConfig.of(deployment);
-        if (!reconciliation.isBeforeFirstDeployment() && savepointInProgress(status)
-                && !Boolean.parseBoolean(config.flinkConfiguration().getOrDefault("kubernetes.operator.job.upgrade.ignore-pending-savepoint", "false"))) {
+        if (!reconciliation.isBeforeFirstDeployment() && savepointInProgress(status) && !config.ignorePendingSavepoint()) {
             LOG.info("Delaying the reconcile of FlinkDeployment {} until its pending savepoint completes", cluster);
             return;
         }
@@ -207,7 +203,7 @@ final class StandInReconciler {
                         "Savepoint directory (execution.checkpointing.savepoint-dir) is not set", "SavepointError"));
                 String location;
                 try {
-                    location = clusters.stopWithSavepoint(cluster, jobId, directory, config.drainOnSavepoint(), checkpointTimeout(config));
+                    location = clusters.stopWithSavepoint(cluster, jobId, directory, config.drainOnSavepoint(), config.checkpointTimeout());
                 } catch (Exception e) {
                     throw new UpgradeFailureException("Savepoint Error: " + e.getMessage(), "SavepointError");
                 }
@@ -239,11 +235,6 @@ final class StandInReconciler {
         }
         FkoStatus.jobCancelled(status);
         return false;
-    }
-
-    private static Duration checkpointTimeout(FkoConfig config) {
-        String timeout = config.flinkConfiguration().get("execution.checkpointing.timeout");
-        return timeout == null ? DEFAULT_CHECKPOINT_TIMEOUT : org.apache.flink.util.TimeUtils.parseDuration(timeout);
     }
 
     /** AbstractJobReconciler.restoreJob: in savepoint mode from upgradeSavepointPath, else the last savepoint. */

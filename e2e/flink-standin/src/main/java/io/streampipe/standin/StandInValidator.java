@@ -1,5 +1,6 @@
 package io.streampipe.standin;
 
+import io.streampipe.standin.fko.FkoConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
@@ -54,8 +55,7 @@ final class StandInValidator {
     /** DefaultValidator.validateFlinkDeploymentConfig: rollback needs HA. */
     private static Optional<String> flinkDeploymentConfig(Map<String, String> conf) {
         boolean rollback = Boolean.parseBoolean(conf.getOrDefault(ROLLBACK, "false"));
-        String ha = conf.getOrDefault("high-availability.type", conf.getOrDefault("high-availability", "NONE"));
-        if (rollback && ha.equalsIgnoreCase("NONE")) {
+        if (rollback && !new FkoConfig(conf).highAvailability()) {
             return Optional.of("HA must be enabled for rollback support.");
         }
         return Optional.empty();

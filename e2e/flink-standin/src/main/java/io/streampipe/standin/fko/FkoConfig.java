@@ -65,9 +65,18 @@ public record FkoConfig(Map<String, String> flinkConfiguration) {
         return duration("savepoint.trigger.grace-period").orElse(Duration.ofMinutes(1));
     }
 
-    /** SNAPSHOT_RESOURCE_ENABLED: default true; the stand-in implements only the legacy (status) path. */
-    public boolean snapshotResourcesEnabled() {
-        return bool("snapshot.resource.enabled", true);
+    /** JOB_UPGRADE_IGNORE_PENDING_SAVEPOINT: default false (a spec change waits for a savepoint in progress). */
+    public boolean ignorePendingSavepoint() {
+        return bool("job.upgrade.ignore-pending-savepoint", false);
+    }
+
+    /**
+     * Flink's execution.checkpointing.timeout (default 10 min), which FKO also waits for a stop-with-savepoint
+     * (AbstractFlinkService.savepointJobOrError).
+     */
+    public Duration checkpointTimeout() {
+        String timeout = flinkConfiguration.get("execution.checkpointing.timeout");
+        return timeout == null || timeout.isBlank() ? Duration.ofMinutes(10) : TimeUtils.parseDuration(timeout.trim());
     }
 
     /** Whether Flink HA is configured (high-availability.type, Flink 1.20's key and its old alias). */

@@ -3,7 +3,6 @@ package io.streampipe.standin.fko;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
@@ -290,10 +289,5 @@ public final class FkoStatus {
         }
         node.putObject("additionalMetadata");
         return node;
-    }
-
-    /** A copy of the status, as FKO's StatusRecorder caches what it last wrote. */
-    public static FlinkDeploymentStatus copy(FlinkDeploymentStatus status) {
-        return Serialization.clone(status);
     }
 }
