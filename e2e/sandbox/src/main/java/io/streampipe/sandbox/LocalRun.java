@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -54,10 +53,8 @@ public final class LocalRun implements AutoCloseable {
     private LocalFlink flink;
     private JobID job;
     private EventProducer producer;
-    private TableWatcher watcher;
+    private TableFeed feed;
     private String deadLetterTable;
-    private Map<String, Integer> baselineRows = Map.of();
-    private Connection connection;
     private volatile boolean stopping;
     private boolean closed;
 
@@ -190,7 +187,7 @@ public final class LocalRun implements AutoCloseable {
         while (!stopping && System.nanoTime() < deadline) {
             pollTables();
             long read = jobCounter(ParsingDeserializer.ACCEPTED_METRIC) + jobCounter(ParsingDeserializer.REJECTED_METRIC);
-            if (read >= produced && newRows(deadLetterTable) >= broken) {
+            if (read >= produced && feed.newRows(deadLetterTable) >= broken) {
                 break;
             }
             Thread.sleep(POLL_INTERVAL.toMillis() / 2);
@@ -213,8 +210,8 @@ public final class LocalRun implements AutoCloseable {
         if (producer != null) {
             run("stop the generator", producer::close);
         }
-        if (connection != null) {
-            run("close the database connection", connection::close);
+        if (feed != null) {
+            run("close the database connection", feed::close);
         }
         if (flink != null) {
             run("stop the MiniCluster", flink::close);
@@ -281,31 +278,12 @@ public final class LocalRun implements AutoCloseable {
     }
 
     private void watchTables() throws SQLException {
-        PipelineTables tables = PipelineTables.of(spec);
-        out.println("  tables       " + tables.description());
-        deadLetterTable = tables.deadLetter();
-        watcher = tables.watcher();
-        watcher.baseline(connection());
-        baselineRows = watcher.rowCounts();
-        baselineRows.forEach((table, rows) -> {
-            if (rows > 0) {
-                out.println("               " + table + " has " + rows + " rows already; only changes are shown");
-            }
-        });
+        feed = TableFeed.start(PipelineTables.of(spec), services::newConnection, out);
+        deadLetterTable = feed.tables().deadLetter();
     }
 
     private void pollTables() throws SQLException {
-        List<String> lines;
-        try {
-            lines = watcher.poll(connection());
-        } catch (SQLException e) {
-            if (stopping) {
-                return;
-            }
-            closeConnection();
-            lines = watcher.poll(connection());
-        }
-        lines.forEach(this::print);
+        feed.poll(stopping).forEach(this::print);
     }
 
     private String summary() {
@@ -317,29 +295,8 @@ public final class LocalRun implements AutoCloseable {
         parts.add("job read " + jobCounter(ParsingDeserializer.ACCEPTED_METRIC) + " valid, "
                 + jobCounter(ParsingDeserializer.REJECTED_METRIC) + " rejected"
                 + (spec.transform.window != null ? ", " + jobCounter(LateEvents.LATE_METRIC) + " too late" : ""));
-        parts.add("rows: " + watcher.rowCounts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                .collect(Collectors.joining(", ")));
+        parts.add(feed.rowCounts());
         return String.join(" · ", parts);
-    }
-
-    private int newRows(String table) {
-        return watcher.rowCounts().getOrDefault(table, 0) - baselineRows.getOrDefault(table, 0);
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null) {
-            connection = services.newConnection();
-        }
-        return connection;
-    }
-
-    private void closeConnection() {
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // A broken connection is replaced either way.
-        }
-        connection = null;
     }
 
     /**

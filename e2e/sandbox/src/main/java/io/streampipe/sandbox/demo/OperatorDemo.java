@@ -9,7 +9,7 @@ import io.streampipe.sandbox.Errors;
 import io.streampipe.sandbox.LocalRun;
 import io.streampipe.sandbox.PipelineTables;
 import io.streampipe.sandbox.Settings;
-import io.streampipe.sandbox.TableWatcher;
+import io.streampipe.sandbox.TableFeed;
 import io.streampipe.sandbox.generator.EventGenerator;
 import io.streampipe.sandbox.generator.EventProducer;
 
@@ -21,7 +21,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +29,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@code e2e/bin/sandbox demo <manifest>}: the operator at work on the sandbox. Applies the manifest with kubectl,
@@ -52,10 +49,7 @@ public final class OperatorDemo implements AutoCloseable {
     private final PrintStream out;
     private KubernetesClient client;
     private PipelineEndpoints endpoints;
-    private PipelineTables tables;
-    private TableWatcher watcher;
-    private Map<String, Integer> baselineRows = Map.of();
-    private Connection connection;
+    private TableFeed feed;
     private EventProducer producer;
     private boolean generatorStarted;
     private StatusWatch status;
@@ -176,7 +170,7 @@ public final class OperatorDemo implements AutoCloseable {
         }
         producer.stop();
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (!stopping && System.nanoTime() < deadline && newRows(tables.deadLetter()) < producer.rejectedCount()) {
+        while (!stopping && System.nanoTime() < deadline && feed.newRows(feed.tables().deadLetter()) < producer.rejectedCount()) {
             Thread.sleep(POLL_INTERVAL.toMillis());
             pollTables();
         }
@@ -197,8 +191,8 @@ public final class OperatorDemo implements AutoCloseable {
         if (status != null) {
             run("stop watching the pipeline", status::close);
         }
-        if (connection != null) {
-            run("close the database connection", connection::close);
+        if (feed != null) {
+            run("close the database connection", feed::close);
         }
         if (client != null) {
             run("close the Kubernetes client", client::close);
@@ -214,16 +208,7 @@ public final class OperatorDemo implements AutoCloseable {
     }
 
     private void watchTables() throws SQLException {
-        tables = PipelineTables.of(pipeline.getSpec());
-        out.println("  tables       " + tables.description());
-        watcher = tables.watcher();
-        watcher.baseline(connection());
-        baselineRows = watcher.rowCounts();
-        baselineRows.forEach((table, rows) -> {
-            if (rows > 0) {
-                out.println("               " + table + " has " + rows + " rows already; only changes are shown");
-            }
-        });
+        feed = TableFeed.start(PipelineTables.of(pipeline.getSpec()), endpoints::newConnection, out);
     }
 
     /**
@@ -293,18 +278,9 @@ public final class OperatorDemo implements AutoCloseable {
     }
 
     private void pollTables() throws SQLException {
-        List<String> lines;
-        try {
-            lines = watcher.poll(connection());
-        } catch (SQLException e) {
-            if (stopping) {
-                return;
-            }
-            closeConnection();
-            lines = watcher.poll(connection());
-        }
+        List<String> lines = feed.poll(stopping);
         lines.forEach(this::print);
-        if (firstResultAfterApply == null && lines.stream().anyMatch(line -> line.startsWith("+ " + tables.result() + " "))) {
+        if (firstResultAfterApply == null && lines.stream().anyMatch(line -> line.startsWith("+ " + feed.tables().result() + " "))) {
             firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
             print("first result row " + seconds(firstResultAfterApply) + " after kubectl apply");
         }
@@ -325,8 +301,7 @@ public final class OperatorDemo implements AutoCloseable {
                 parts.add("checkpoint " + StatusLine.time(observed.lastCheckpoint.time));
             }
         }, () -> parts.add("no pipeline"));
-        parts.add("rows: " + watcher.rowCounts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                .collect(Collectors.joining(", ")));
+        parts.add(feed.rowCounts());
         return String.join(" · ", parts);
     }
 
@@ -335,26 +310,6 @@ public final class OperatorDemo implements AutoCloseable {
                 : status.readyAfterApply().map(after -> "Ready=True after " + seconds(after)).orElse("not Ready yet");
         String result = firstResultAfterApply == null ? "no result row yet" : "first result row after " + seconds(firstResultAfterApply);
         return ready + ", " + result;
-    }
-
-    private int newRows(String table) {
-        return watcher.rowCounts().getOrDefault(table, 0) - baselineRows.getOrDefault(table, 0);
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null) {
-            connection = endpoints.newConnection();
-        }
-        return connection;
-    }
-
-    private void closeConnection() {
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // A broken connection is replaced either way.
-        }
-        connection = null;
     }
 
     /** Reports why the demo failed, unless it is being stopped (then what failed is the stop's doing). */
