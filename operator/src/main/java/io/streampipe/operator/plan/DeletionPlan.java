@@ -8,7 +8,7 @@ import org.apache.flink.kubernetes.operator.api.lifecycle.ResourceLifecycleState
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 import org.apache.flink.kubernetes.operator.api.status.JobStatus;
-import org.apache.flink.kubernetes.operator.api.status.SavepointInfo;
+import org.apache.flink.kubernetes.operator.api.status.Savepoint;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -90,13 +90,9 @@ public record DeletionPlan(Step step, String savepointPath, String message, Dura
                 && flink.lastReconciledSpec().map(spec -> spec.getJob().getState() == JobState.SUSPENDED).orElse(false);
     }
 
-    /**
-     * The savepoint the suspension took: the newest the Flink operator recorded in savepointInfo (upgradeSavepointPath
-     * may be a checkpoint or a placeholder, see StatusMapper.lastSavepoint).
-     */
+    /** The savepoint the suspension took: the newest the Flink operator recorded. */
     private static Optional<String> savepointOfSuspension(FlinkObservation flink) {
-        return flink.jobStatus().map(JobStatus::getSavepointInfo).map(SavepointInfo::getLastSavepoint)
-                .map(savepoint -> savepoint.getLocation());
+        return flink.lastSavepoint().map(Savepoint::getLocation);
     }
 
     private static Optional<String> lastKnownSavepoint(StreamingPipeline pipeline) {

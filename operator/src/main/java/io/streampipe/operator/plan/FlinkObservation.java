@@ -9,6 +9,8 @@ import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.JobStatus;
 import org.apache.flink.kubernetes.operator.api.status.ReconciliationState;
+import org.apache.flink.kubernetes.operator.api.status.Savepoint;
+import org.apache.flink.kubernetes.operator.api.status.SavepointInfo;
 
 import java.util.List;
 import java.util.Optional;
@@ -101,6 +103,18 @@ public record FlinkObservation(FlinkDeployment deployment) {
      */
     public boolean neverDeployedAndSuspended() {
         return exists() && lastReconciledSpec().isEmpty() && deployment.getSpec().getJob().getState() == JobState.SUSPENDED;
+    }
+
+    /**
+     * The newest savepoint the Flink operator recorded. In its legacy snapshot mode every savepoint it takes, the one
+     * that stops a job for an upgrade or suspend included, lands in savepointInfo (FKO 1.16
+     * AbstractJobReconciler.setUpgradeSavepointPath). upgradeSavepointPath is not a savepoint to report: FKO points it
+     * at a stopped job's latest checkpoint (SnapshotObserver.observeLatestCheckpoint), at a restore's
+     * initialSavepointPath, or at the KUBERNETES_OPERATOR_LAST_STATE placeholder.
+     */
+    public Optional<Savepoint> lastSavepoint() {
+        return jobStatus().map(JobStatus::getSavepointInfo).map(SavepointInfo::getLastSavepoint)
+                .filter(savepoint -> savepoint.getLocation() != null);
     }
 
     /** The state schema of the job Flink last deployed, from the last reconciled spec's pod template. */

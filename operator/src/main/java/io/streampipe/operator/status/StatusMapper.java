@@ -218,18 +218,8 @@ public final class StatusMapper {
                 });
     }
 
-    /**
-     * The newest savepoint the Flink operator recorded: in its legacy snapshot mode every savepoint it takes, the
-     * one that stops a job for an upgrade or suspend included (FKO 1.16 AbstractJobReconciler.setUpgradeSavepointPath),
-     * lands in savepointInfo. upgradeSavepointPath is not read: FKO points it at a stopped job's latest checkpoint
-     * (SnapshotObserver.observeLatestCheckpoint), at a restore's initialSavepointPath, or at the
-     * KUBERNETES_OPERATOR_LAST_STATE placeholder.
-     */
     private static Optional<StreamingPipelineStatus.Savepoint> lastSavepoint(FlinkObservation flink, boolean suspendWanted) {
-        return flink.jobStatus().map(JobStatus::getSavepointInfo)
-                .map(SavepointInfo::getLastSavepoint)
-                .filter(savepoint -> savepoint.getLocation() != null)
-                .map(savepoint -> savepoint(savepoint, suspendWanted));
+        return flink.lastSavepoint().map(savepoint -> savepoint(savepoint, suspendWanted));
     }
 
     private static List<StreamingPipelineStatus.Savepoint> savepointHistory(FlinkObservation flink, boolean suspendWanted, int retain) {
