@@ -2,6 +2,7 @@ package io.streampipe.standin.flink.cluster;
 
 import io.streampipe.standin.flink.cluster.ClusterConfiguration.Directories;
 import io.streampipe.standin.flink.cluster.JvmCommands.Role;
+import io.streampipe.standin.flink.rest.ClusterOverview;
 import io.streampipe.standin.flink.rest.FlinkRestClient;
 import io.streampipe.standin.flink.rest.FlinkRestException;
 import io.streampipe.standin.flink.rest.TaskManagerInfo;
@@ -67,7 +68,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /**
      * Starts the JobManager and the TaskManagers, and returns once the REST API answers {@code /overview} with all
-     * TaskManagers registered. Does nothing if the cluster runs already.
+     * TaskManagers registered and their slots reported. Does nothing if the cluster runs already.
      *
      * @throws IllegalStateException if a JVM exits meanwhile, or the cluster is not up within the start timeout;
      *                               the message names the log and quotes its end. Whatever was started is stopped.
@@ -95,8 +96,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
             for (int i = 0; i < settings.taskManagers(); i++) {
                 taskManagers.add(startTaskManager(i));
             }
-            awaitCluster("the cluster to start", () -> rest.overview().taskManagers() >= settings.taskManagers(),
-                    allJvms());
+            // A TaskManager shows in /overview when it registers, its slots only once it has reported them.
+            awaitCluster("the cluster to start", () -> {
+                ClusterOverview overview = rest.overview();
+                return overview.taskManagers() >= settings.taskManagers()
+                        && overview.slotsTotal() >= settings.taskManagers() * settings.slotsPerTaskManager();
+            }, allJvms());
             running = true;
             LOG.info("Started Flink cluster {} at {}: JobManager pid {}, {} TaskManager(s) x {} slots, in {} ms",
                     directories.root(), restUrl(), jobManager.process().pid(), settings.taskManagers(),
