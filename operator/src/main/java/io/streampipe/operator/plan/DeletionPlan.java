@@ -4,6 +4,7 @@ import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.DeletionSpec;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.operator.PipelineResources;
+import io.streampipe.operator.status.Reasons;
 import org.apache.flink.kubernetes.operator.api.lifecycle.ResourceLifecycleState;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
@@ -107,9 +108,9 @@ public record DeletionPlan(Step step, String savepointPath, String message, Dura
     /** The one CamelCase word that says where the deletion stands (the Ready condition's reason). */
     public String reason() {
         return switch (step) {
-            case RELEASE_AFTER_TIMEOUT -> "FinalSavepointTimedOut";
-            case RELEASE -> savepointPath != null ? "FinalSavepoint" : "Deleting";
-            case SUSPEND_WITH_SAVEPOINT, WAIT -> "Deleting";
+            case RELEASE_AFTER_TIMEOUT -> Reasons.FINAL_SAVEPOINT_TIMED_OUT;
+            case RELEASE -> savepointPath != null ? Reasons.FINAL_SAVEPOINT : Reasons.DELETING;
+            case SUSPEND_WITH_SAVEPOINT, WAIT -> Reasons.DELETING;
         };
     }
 

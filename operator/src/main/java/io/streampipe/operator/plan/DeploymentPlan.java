@@ -4,11 +4,12 @@ import io.streampipe.api.JobContract;
 import io.streampipe.api.v1alpha1.OffsetResetSpec;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
-import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.desired.DeploymentInputs;
 import io.streampipe.operator.desired.StateSchema;
+import io.streampipe.operator.status.Reasons;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
 
         List<Problem> problems = new ArrayList<>(Preflight.problems(pipeline, secretKeys, status.maxParallelism));
         if (!incompatible.isEmpty() && !spec.upgrade.allowIncompatibleState) {
-            problems.add(new Problem(Problem.INCOMPATIBLE_STATE_CHANGE, String.join(", ", incompatible)
+            problems.add(new Problem(Reasons.INCOMPATIBLE_STATE_CHANGE, String.join(", ", incompatible)
                     + ": the running job's state cannot be restored after this change; set spec.upgrade.allowIncompatibleState: true"
                     + " to start without state"));
         }

@@ -7,6 +7,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.desired.DeploymentInputs;
 import io.streampipe.operator.desired.SecretReferences;
+import io.streampipe.operator.status.Reasons;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class Preflight {
                                          Integer pinnedMaxParallelism) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         List<Problem> problems = new ArrayList<>();
-        SpecValidator.problems(spec).forEach(message -> problems.add(new Problem(Problem.INVALID_SPEC, message)));
+        SpecValidator.problems(spec).forEach(message -> problems.add(new Problem(Reasons.INVALID_SPEC, message)));
         if (!problems.isEmpty()) {
             return problems;
         }
@@ -38,22 +39,22 @@ public final class Preflight {
         for (SecretReferences.SecretKeyUse use : SecretReferences.of(spec)) {
             Set<String> keys = secretKeys.get(use.secret());
             if (keys == null) {
-                add(problems, new Problem(Problem.SECRET_NOT_FOUND,
+                add(problems, new Problem(Reasons.SECRET_NOT_FOUND,
                         use.field() + ": Secret " + namespace + "/" + use.secret() + " does not exist"));
             } else if (!keys.contains(use.key())) {
-                add(problems, new Problem(Problem.SECRET_KEY_NOT_FOUND,
+                add(problems, new Problem(Reasons.SECRET_KEY_NOT_FOUND,
                         use.field() + ": Secret " + namespace + "/" + use.secret() + " has no key '" + use.key() + "'"));
             }
         }
         storageFitsUpgradeMode(spec, problems);
         if (pinnedMaxParallelism != null && spec.maxParallelism != null && !pinnedMaxParallelism.equals(spec.maxParallelism)) {
-            problems.add(new Problem(Problem.MAX_PARALLELISM_CHANGED, "spec.maxParallelism: " + spec.maxParallelism
+            problems.add(new Problem(Reasons.MAX_PARALLELISM_CHANGED, "spec.maxParallelism: " + spec.maxParallelism
                     + " differs from " + pinnedMaxParallelism + ", pinned at first deploy; changing it would break keyed state"));
         }
         int maxParallelism = pinnedMaxParallelism != null ? pinnedMaxParallelism
                 : spec.maxParallelism != null ? spec.maxParallelism : DeploymentInputs.DEFAULT_MAX_PARALLELISM;
         if (spec.parallelism > maxParallelism) {
-            problems.add(new Problem(Problem.PARALLELISM_ABOVE_MAX_PARALLELISM, "spec.parallelism: " + spec.parallelism
+            problems.add(new Problem(Reasons.PARALLELISM_ABOVE_MAX_PARALLELISM, "spec.parallelism: " + spec.parallelism
                     + " exceeds the pinned maximum parallelism " + maxParallelism));
         }
         return problems;
@@ -63,7 +64,7 @@ public final class Preflight {
     private static void storageFitsUpgradeMode(StreamingPipelineSpec spec, List<Problem> problems) {
         CheckpointingSpec.Storage storage = spec.checkpointing.storage;
         if (spec.upgrade.mode == UpgradeSpec.Mode.LAST_STATE && storage.path != null && storage.path.startsWith("file://")) {
-            problems.add(new Problem(Problem.STORAGE_UNFIT_FOR_UPGRADE_MODE,
+            problems.add(new Problem(Reasons.STORAGE_UNFIT_FOR_UPGRADE_MODE,
                     "spec.checkpointing.storage.path: upgrade mode last-state needs shared storage (s3, gcs, azure or pvc), not the local "
                             + storage.path));
         }

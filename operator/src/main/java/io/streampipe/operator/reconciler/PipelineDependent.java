@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.operator.desired.DesiredState;
+import io.streampipe.operator.status.Reasons;
 
 import java.util.Map;
 import java.util.Objects;
@@ -79,13 +80,13 @@ abstract class PipelineDependent<R extends HasMetadata> extends KubernetesDepend
     @Override
     protected void onCreated(StreamingPipeline primary, R created, Context<StreamingPipeline> context) {
         super.onCreated(primary, created, context);
-        changes(context).add("Created", created);
+        changes(context).add(Reasons.CREATED, created);
     }
 
     @Override
     protected void onUpdated(StreamingPipeline primary, R updated, R actual, Context<StreamingPipeline> context) {
         super.onUpdated(primary, updated, actual, context);
-        changes(context).add("Updated", updated);
+        changes(context).add(Reasons.UPDATED, updated);
     }
 
     private static boolean containsAll(Map<String, String> actual, Map<String, String> desired) {

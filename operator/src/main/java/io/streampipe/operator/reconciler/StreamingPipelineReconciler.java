@@ -21,8 +21,9 @@ import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
 import io.streampipe.operator.plan.Problem;
 import io.streampipe.operator.status.Conditions;
-import io.streampipe.operator.status.StatusMapper;
+import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
+import io.streampipe.operator.status.StatusMapper;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +91,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         }
         if (result.erroredDependentsExist()) {
             List<Problem> failures = result.getErroredDependents().entrySet().stream()
-                    .map(failed -> new Problem("ApplyFailed", "Could not apply " + failed.getKey().name() + ": "
+                    .map(failed -> new Problem(Reasons.APPLY_FAILED, "Could not apply " + failed.getKey().name() + ": "
                             + failed.getValue().getMessage()))
                     .toList();
             return blocked(pipeline, applied, flink, failures, context, now);
@@ -111,7 +112,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         if (pipeline.getMetadata().getDeletionTimestamp() == null) {
             try {
                 FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-                Problem failure = new Problem("ReconcileFailed", "Reconciling failed and will be retried: " + e.getMessage());
+                Problem failure = new Problem(Reasons.RECONCILE_FAILED, "Reconciling failed and will be retried: " + e.getMessage());
                 statusWriter.write(pipeline, StatusMapper.map(pipeline, Applied.from(pipeline.getStatus()), flink, List.of(failure),
                         clock.instant()), context);
             } catch (RuntimeException statusFailure) {

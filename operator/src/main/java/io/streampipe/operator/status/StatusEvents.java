@@ -27,7 +27,7 @@ public final class StatusEvents {
                 || !Objects.equals(oldReady.get().getReason(), newReady.get().getReason()));
         if (readyChanged) {
             Condition ready = newReady.get();
-            boolean warning = "False".equals(ready.getStatus()) && isProblem(ready.getReason());
+            boolean warning = "False".equals(ready.getStatus()) && Reasons.isProblem(ready.getReason());
             events.add(new PipelineEvent(warning, ready.getReason(), ready.getMessage()));
         }
         Optional<Condition> newDegraded = Conditions.find(after.conditions, Conditions.DEGRADED);
@@ -43,12 +43,12 @@ public final class StatusEvents {
         }
         if (after.lastSavepoint != null && after.lastSavepoint.path != null
                 && (old.lastSavepoint == null || !after.lastSavepoint.path.equals(old.lastSavepoint.path))) {
-            events.add(new PipelineEvent(false, "SavepointCompleted",
+            events.add(new PipelineEvent(false, Reasons.SAVEPOINT_COMPLETED,
                     "Completed " + after.lastSavepoint.reason + " savepoint " + after.lastSavepoint.path));
         }
-        tokenApplied(events, "SavepointTriggered", "savepoints.triggerToken", tokens(old).savepoint, tokens(after).savepoint);
-        tokenApplied(events, "OffsetResetApplied", "offsetReset.token", tokens(old).offsetReset, tokens(after).offsetReset);
-        tokenApplied(events, "RestoreApplied", "restore.token", tokens(old).restore, tokens(after).restore);
+        tokenApplied(events, Reasons.SAVEPOINT_TRIGGERED, "savepoints.triggerToken", tokens(old).savepoint, tokens(after).savepoint);
+        tokenApplied(events, Reasons.OFFSET_RESET_APPLIED, "offsetReset.token", tokens(old).offsetReset, tokens(after).offsetReset);
+        tokenApplied(events, Reasons.RESTORE_APPLIED, "restore.token", tokens(old).restore, tokens(after).restore);
         return events;
     }
 
@@ -62,7 +62,4 @@ public final class StatusEvents {
         return status.appliedTokens == null ? new StreamingPipelineStatus.AppliedTokens() : status.appliedTokens;
     }
 
-    private static boolean isProblem(String reason) {
-        return !List.of("Deploying", "Upgrading", "Suspended", "Deleting", "FinalSavepoint").contains(reason);
-    }
 }

@@ -96,9 +96,9 @@ public final class StatusMapper {
         List<Condition> old = previous.conditions;
         status.conditions = new ArrayList<>(List.of(
                 Conditions.of(Conditions.READY, false, reason, plan.message(), generation, old, now),
-                Conditions.of(Conditions.PROGRESSING, !plan.releases(), plan.releases() ? reason : "FinalSavepoint", plan.message(), generation, old, now),
+                Conditions.of(Conditions.PROGRESSING, !plan.releases(), plan.releases() ? reason : Reasons.FINAL_SAVEPOINT, plan.message(), generation, old, now),
                 Conditions.find(old, Conditions.DEGRADED).filter(c -> !timedOut)
-                        .orElseGet(() -> Conditions.of(Conditions.DEGRADED, timedOut, timedOut ? reason : "Healthy",
+                        .orElseGet(() -> Conditions.of(Conditions.DEGRADED, timedOut, timedOut ? reason : Reasons.HEALTHY,
                                 timedOut ? plan.message() : "No failure reported", generation, old, now))));
         return status;
     }
@@ -119,23 +119,23 @@ public final class StatusMapper {
         boolean pending = flink.exists() && !flink.generationObserved() && !flink.neverDeployedAndSuspended();
 
         boolean degraded = false;
-        String degradedReason = "Healthy";
+        String degradedReason = Reasons.HEALTHY;
         String degradedMessage = "No failure reported by the Flink Kubernetes Operator";
         if (lifecycle == ResourceLifecycleState.FAILED || "FAILED".equals(jobState)) {
             degraded = true;
-            degradedReason = "JobFailed";
+            degradedReason = Reasons.JOB_FAILED;
             degradedMessage = "Flink job failed" + flink.error().map(e -> ": " + errorMessage(e)).orElse("");
         } else if (lifecycle == ResourceLifecycleState.ROLLED_BACK) {
             degraded = true;
-            degradedReason = "RolledBack";
+            degradedReason = Reasons.ROLLED_BACK;
             degradedMessage = "The Flink Kubernetes Operator rolled the job back to the last stable spec";
         } else if (restarting(jobState)) {
             degraded = true;
-            degradedReason = "JobRestarting";
+            degradedReason = Reasons.JOB_RESTARTING;
             degradedMessage = "Flink job is " + jobState.toLowerCase() + flink.error().map(e -> ": " + errorMessage(e)).orElse("");
         } else if (flink.error().isPresent()) {
             degraded = true;
-            degradedReason = "FlinkDeploymentError";
+            degradedReason = Reasons.FLINK_DEPLOYMENT_ERROR;
             degradedMessage = errorMessage(flink.error().get());
         }
 
@@ -144,30 +144,30 @@ public final class StatusMapper {
         String message;
         if (!flink.exists()) {
             phase = "Pending";
-            reason = "Deploying";
+            reason = Reasons.DEPLOYING;
             message = "FlinkDeployment " + name + " does not exist yet";
         } else if (suspendWanted && (lifecycle == ResourceLifecycleState.SUSPENDED || reconciled && !"RUNNING".equals(jobState)
                 || flink.neverDeployedAndSuspended())) {
             phase = "Suspended";
-            reason = "Suspended";
+            reason = Reasons.SUSPENDED;
             message = "Job is suspended as requested by spec.state";
-        } else if (degradedReason.equals("JobFailed")) {
+        } else if (degradedReason.equals(Reasons.JOB_FAILED)) {
             phase = "Failed";
-            reason = "JobFailed";
+            reason = Reasons.JOB_FAILED;
             message = degradedMessage;
         } else if ((reconciled || pending) && ("RUNNING".equals(jobState) || restarting(jobState))
                 && lifecycle != ResourceLifecycleState.UPGRADING) {
             phase = "Running";
-            reason = degraded ? degradedReason : "Running";
+            reason = degraded ? degradedReason : Reasons.RUNNING;
             message = degraded ? degradedMessage : "Job " + flink.jobStatus().map(JobStatus::getJobId).orElse("?") + " is running";
         } else if ((upgrading || lifecycle == ResourceLifecycleState.UPGRADING || lifecycle == ResourceLifecycleState.ROLLING_BACK)
                 && !flink.firstDeploymentInProgress()) {
             phase = "Upgrading";
-            reason = "Upgrading";
+            reason = Reasons.UPGRADING;
             message = "Flink is applying the new spec to " + name;
         } else {
             phase = "Deploying";
-            reason = "Deploying";
+            reason = Reasons.DEPLOYING;
             message = "Flink is deploying " + name;
         }
 
@@ -180,7 +180,7 @@ public final class StatusMapper {
         boolean ready = phase.equals("Running") && "RUNNING".equals(jobState) && !degraded;
         boolean specApplied = phase.equals("Running") && pending;
         boolean progressing = phase.equals("Pending") || phase.equals("Deploying") || phase.equals("Upgrading") || specApplied;
-        String progressingReason = specApplied ? "SpecApplied" : progressing ? reason : phase.equals("Running") ? "Stable" : reason;
+        String progressingReason = specApplied ? Reasons.SPEC_APPLIED : progressing ? reason : phase.equals("Running") ? Reasons.STABLE : reason;
         String progressingMessage = specApplied
                 ? "FlinkDeployment " + name + " has changed; the Flink Kubernetes Operator has not acted on it yet"
                 : progressing ? message : phase.equals("Running") ? "The running job matches the spec" : message;

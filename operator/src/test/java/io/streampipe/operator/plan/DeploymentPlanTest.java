@@ -6,6 +6,7 @@ import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.desired.DesiredState;
+import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.testing.Examples;
 import io.streampipe.operator.testing.FlinkStatuses;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
@@ -120,8 +121,8 @@ class DeploymentPlanTest {
                 Map.of("shop-db", Set.of("username"))).problems();
 
         assertThat(problems).containsExactly(
-                new Problem(Problem.SECRET_KEY_NOT_FOUND, "spec.sink.postgres.credentialsSecretRef: Secret analytics/shop-db has no key 'password'"),
-                new Problem(Problem.SECRET_NOT_FOUND, "spec.source.kafka.credentialsSecretRef: Secret analytics/kafka-orders-reader does not exist"));
+                new Problem(Reasons.SECRET_KEY_NOT_FOUND, "spec.sink.postgres.credentialsSecretRef: Secret analytics/shop-db has no key 'password'"),
+                new Problem(Reasons.SECRET_NOT_FOUND, "spec.source.kafka.credentialsSecretRef: Secret analytics/kafka-orders-reader does not exist"));
     }
 
     @Test

@@ -327,7 +327,7 @@ class StatusMapperTest {
 
     @Test
     void aProblemMakesReadyFalseWithItsReasonAndTheFieldInTheMessage() {
-        Problem problem = new Problem(Problem.SECRET_NOT_FOUND,
+        Problem problem = new Problem(Reasons.SECRET_NOT_FOUND,
                 "spec.sink.postgres.credentialsSecretRef: Secret analytics/analytics-db does not exist");
 
         StreamingPipelineStatus status = map(null, List.of(problem), T0);
