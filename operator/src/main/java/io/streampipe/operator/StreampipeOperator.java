@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streampipe.operator.flink.HttpJobManagerClient;
 import io.streampipe.operator.reconciler.KubernetesEventRecorder;
 import io.streampipe.operator.reconciler.StreamingPipelineReconciler;
 import org.slf4j.Logger;
@@ -62,7 +63,8 @@ public final class StreampipeOperator {
         });
         Clock clock = Clock.systemUTC();
         var reconciler = new StreamingPipelineReconciler(config.defaults(),
-                new KubernetesEventRecorder(client, config.instance(), clock), clock);
+                new KubernetesEventRecorder(client, config.instance(), clock), clock,
+                new HttpJobManagerClient(config.flinkRestUrl(), Duration.ofSeconds(3)), config.jobPollInterval());
         operator.register(reconciler, overrider -> {
             if (config.watchAllNamespaces()) {
                 overrider.watchingAllNamespaces();

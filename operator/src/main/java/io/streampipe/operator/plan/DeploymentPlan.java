@@ -60,6 +60,23 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
         return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState), tokens, problems);
     }
 
+    /**
+     * The plan of a rollback: the last stable spec with the inputs it ran with (its source epoch, the pinned max
+     * parallelism), and the tokens as already applied, so that no token of either spec is applied by the rollback.
+     */
+    public static DeploymentPlan rollback(StreamingPipeline target, Map<String, Set<String>> secretKeys) {
+        StreamingPipelineStatus status = target.getStatus();
+        AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
+        AppliedTokens tokens = new AppliedTokens();
+        tokens.savepoint = applied.savepoint;
+        tokens.offsetReset = applied.offsetReset;
+        tokens.restore = applied.restore;
+        int maxParallelism = status.maxParallelism != null ? status.maxParallelism : DeploymentInputs.DEFAULT_MAX_PARALLELISM;
+        String sourceEpoch = status.lastStable.sourceEpoch != null ? status.lastStable.sourceEpoch : JobContract.INITIAL_SOURCE_EPOCH;
+        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, false), tokens,
+                new ArrayList<>(Preflight.problems(target, secretKeys, status.maxParallelism)));
+    }
+
     /** The source epoch of an offset reset: its token, which the job makes part of the Kafka source's uid. */
     static String sourceEpoch(String offsetResetToken) {
         return offsetResetToken;

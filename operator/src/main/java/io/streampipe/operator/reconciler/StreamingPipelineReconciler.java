@@ -11,15 +11,20 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Rollback;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.DesiredState;
 import io.streampipe.operator.desired.OperatorDefaults;
+import io.streampipe.operator.flink.JobManagerClient;
+import io.streampipe.operator.flink.JobReport;
 import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
 import io.streampipe.operator.plan.Problem;
+import io.streampipe.operator.plan.RollbackPlan;
 import io.streampipe.operator.status.Conditions;
 import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
@@ -32,6 +37,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Glue: observe (the pipeline, its FlinkDeployment, the Secrets it names), plan and build the desired state with pure
@@ -48,6 +55,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public static final String NAME = "streamingpipeline";
     static final Duration MIN_RETRY = Duration.ofSeconds(10);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    private static final Set<String> JOB_STATES_WITH_REPORT = Set.of("RUNNING", "RESTARTING", "FAILING", "FAILED");
     private static final Logger LOG = LoggerFactory.getLogger(StreamingPipelineReconciler.class);
 
     private final OperatorDefaults defaults;
@@ -55,8 +63,21 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private final StatusWriter statusWriter;
     private final FinalSavepoint finalSavepoint;
     private final Clock clock;
+    private final JobManagerClient jobManagers;
+    private final Duration jobPollInterval;
 
     public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, Clock clock) {
+        this(defaults, events, clock, JobManagerClient.NONE, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param jobManagers      asks a running job's JobManager for checkpoints, restarts and exceptions
+     * @param jobPollInterval how often a running pipeline is looked at again, for what only its JobManager tells
+     */
+    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, Clock clock,
+                                       JobManagerClient jobManagers, Duration jobPollInterval) {
+        this.jobManagers = jobManagers;
+        this.jobPollInterval = jobPollInterval;
         this.defaults = defaults;
         this.events = events;
         this.statusWriter = new StatusWriter(events);
@@ -73,15 +94,22 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public UpdateControl<StreamingPipeline> reconcile(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
         Instant now = clock.instant();
         FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        DeploymentPlan plan = DeploymentPlan.of(pipeline, flink, SecretKeys.of(context));
+        Optional<JobReport> report = report(pipeline, flink);
+        Optional<Rollback> rollback = RollbackPlan.of(pipeline, StatusMapper.stabilityShortfall(pipeline, flink, report), now);
+        StreamingPipeline target = rollback.isPresent() ? RollbackPlan.rolledBack(pipeline, rollback.get()) : pipeline;
+        DeploymentPlan plan = rollback.isPresent() ? DeploymentPlan.rollback(target, SecretKeys.of(context))
+                : DeploymentPlan.of(pipeline, flink, SecretKeys.of(context));
         if (plan.blocked()) {
             return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, plan.problems(), context, now);
         }
+        if (rollback.isPresent() && pipeline.getStatus().rollback != rollback.get()) {
+            LOG.warn("Rolling back StreamingPipeline {}: {}", PipelineResources.qualifiedName(pipeline), rollback.get().reason);
+        }
 
-        DesiredState desired = DesiredState.of(pipeline, plan.inputs(), defaults);
+        DesiredState desired = DesiredState.of(target, plan.inputs(), defaults);
         Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism());
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
-        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, List.of(), now), context);
+        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, List.of(), now), context);
 
         PipelineDependent.putDesiredState(context, desired);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -97,8 +125,34 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             return blocked(pipeline, applied, flink, failures, context, now);
         }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, applyResult, List.of(), now), context);
-        return UpdateControl.noUpdate();
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, List.of(), now);
+        statusWriter.write(pipeline, status, context);
+        return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
+                .orElseGet(UpdateControl::noUpdate);
+    }
+
+    /** The JobManager's report on the running job, when there is one and it answers. */
+    private Optional<JobReport> report(StreamingPipeline pipeline, FlinkObservation flink) {
+        return flink.jobStatus()
+                .filter(job -> job.getJobId() != null && job.getState() != null && JOB_STATES_WITH_REPORT.contains(job.getState().name()))
+                .flatMap(job -> jobManagers.report(PipelineResources.namespace(pipeline), PipelineResources.flinkDeploymentName(pipeline),
+                        job.getJobId()));
+    }
+
+    /**
+     * A running job changes without the FlinkDeployment changing (checkpoints, restarts), and an upgrade can time out
+     * without any event: look again after the poll interval, or when the upgrade times out if that comes first.
+     */
+    private Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now) {
+        Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
+                .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
+                        .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))
+                .filter(left -> !left.isNegative());
+        boolean watching = status.upgrade != null || status.job != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
+        if (!watching) {
+            return Optional.empty();
+        }
+        return Optional.of(timeout.filter(left -> left.compareTo(jobPollInterval) < 0).orElse(jobPollInterval));
     }
 
     /**

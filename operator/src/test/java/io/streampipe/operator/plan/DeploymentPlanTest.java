@@ -20,12 +20,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DeploymentPlanTest {
-    /** Every Secret the examples reference, with the keys they need. */
-    static final Map<String, Set<String>> SECRETS = Map.of(
-            "analytics-db", Set.of("username", "password"),
-            "shop-db", Set.of("username", "password"),
-            "kafka-orders-reader", Set.of("username", "password"),
-            "flink-state-s3", Set.of("accessKeyId", "secretAccessKey"));
+    static final Map<String, Set<String>> SECRETS = Examples.SECRETS;
 
     private static final FlinkObservation NOTHING = FlinkObservation.of(Optional.empty());
 
