@@ -44,7 +44,7 @@ public final class FlinkPodTemplate {
 
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(PipelineResources.ANNOTATION_JOB_CONFIG_HASH, jobConfigHash);
-        annotations.put(PipelineResources.ANNOTATION_STATE_SCHEMA, StateSchema.of(pipeline.getSpec().transform).toJson());
+        annotations.put(PipelineResources.ANNOTATION_STATE_SCHEMA, StateSchema.of(pipeline.getSpec()).toJson());
         return new PodTemplateSpecBuilder()
                 .withNewMetadata()
                 .withLabels(PipelineResources.labels(pipeline, PipelineResources.COMPONENT_JOB))

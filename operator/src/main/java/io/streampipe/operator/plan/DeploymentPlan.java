@@ -41,7 +41,7 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
         String sourceEpoch = newReset ? sourceEpoch(reset.token)
                 : status.sourceEpoch != null ? status.sourceEpoch : JobContract.INITIAL_SOURCE_EPOCH;
         List<String> incompatible = spec.upgrade.mode == UpgradeSpec.Mode.STATELESS ? List.of()
-                : observed.deployedStateSchema().map(StateSchema.of(spec.transform)::incompatibleChangesFrom).orElse(List.of());
+                : observed.deployedStateSchema().map(StateSchema.of(spec)::incompatibleChangesFrom).orElse(List.of());
         boolean startWithoutState = reset != null && !reset.keepState && (newReset || !flinkRunsEpoch(observed, sourceEpoch))
                 || !incompatible.isEmpty() && spec.upgrade.allowIncompatibleState;
 

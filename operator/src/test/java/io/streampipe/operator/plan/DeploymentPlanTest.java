@@ -172,6 +172,32 @@ class DeploymentPlanTest {
         });
     }
 
+    /** Size and slide shape the sliced window state and its timers: restored into another geometry, windows misfire. */
+    @Test
+    void aWindowGeometryChangeIsRefused() {
+        FlinkObservation running = runningAsDeployed(Examples.load("sensor-anomalies"));
+        StreamingPipeline wider = Examples.load("sensor-anomalies");
+        wider.getSpec().transform.window.size = "10m";
+        assertThat(DeploymentPlan.of(wider, running, SECRETS).problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.reason()).isEqualTo("IncompatibleStateChange");
+            assertThat(problem.message()).startsWith("spec.transform.window.size/slide (size PT5M, slide PT10S to size PT10M, slide PT10S)");
+        });
+        StreamingPipeline slower = Examples.load("sensor-anomalies");
+        slower.getSpec().transform.window.slide = "30s";
+        assertThat(DeploymentPlan.of(slower, running, SECRETS).problems()).singleElement()
+                .satisfies(problem -> assertThat(problem.message()).contains("slide PT30S"));
+    }
+
+    @Test
+    void aKeyFieldTypeChangeIsRefused() {
+        FlinkObservation running = runningAsDeployed(Examples.load("sensor-anomalies"));
+        StreamingPipeline retyped = Examples.load("sensor-anomalies");
+        retyped.getSpec().source.schema.stream().filter(field -> field.name.equals("sensor_id")).findFirst().orElseThrow().type =
+                io.streampipe.api.v1alpha1.SourceSpec.FieldType.LONG;
+        assertThat(DeploymentPlan.of(retyped, running, SECRETS).problems()).singleElement()
+                .satisfies(problem -> assertThat(problem.message()).startsWith("spec.source.schema types of the key fields [sensor_id]"));
+    }
+
     @Test
     void anOptedInIncompatibleChangeStartsWithoutStateUntilFlinkRunsIt() {
         StreamingPipeline changed = Examples.load("sensor-anomalies");
@@ -189,10 +215,11 @@ class DeploymentPlanTest {
     @Test
     void compatibleChangesAndStatelessPipelinesAreNotChecked() {
         FlinkObservation running = runningAsDeployed(Examples.load("sensor-anomalies"));
-        StreamingPipeline wider = Examples.load("sensor-anomalies");
-        wider.getSpec().transform.window.size = "10m";
-        wider.getSpec().parallelism = 8;
-        assertThat(DeploymentPlan.of(wider, running, SECRETS).problems()).isEmpty();
+        StreamingPipeline rescaled = Examples.load("sensor-anomalies");
+        rescaled.getSpec().parallelism = 8;
+        rescaled.getSpec().transform.window.size = "300s";
+        rescaled.getSpec().transform.window.allowedLateness = "5m";
+        assertThat(DeploymentPlan.of(rescaled, running, SECRETS).problems()).as("the same geometry, written otherwise").isEmpty();
 
         StreamingPipeline stateless = Examples.load("sensor-anomalies");
         stateless.getSpec().transform.aggregates.remove(1);
