@@ -23,6 +23,8 @@ public final class PipelineResources {
     public static final String ANNOTATION_JOB_CONFIG_HASH = "streampipe.io/job-config-hash";
 
     /** The state schema ({@link io.streampipe.operator.desired.StateSchema}) of the job, on the pod template. */
+    /** On the FlinkDeployment: the hash of the desired state it was written from (the status's lastAppliedSpecHash). */
+    public static final String ANNOTATION_SPEC_HASH = "streampipe.io/spec-hash";
     public static final String ANNOTATION_STATE_SCHEMA = "streampipe.io/state-schema";
 
     /** The finalizer that lets a savepoint deletion policy take its final savepoint. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.operator.PipelineResources;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 
 import java.util.Optional;
@@ -31,6 +32,8 @@ public record DesiredState(FlinkDeployment flinkDeployment, ConfigMap jobConfigM
         Optional<PersistentVolumeClaim> pvc = DesiredStatePvc.of(pipeline);
         // The FlinkDeployment spec carries the job config hash, so its spec and the PVC cover everything.
         String hash = Hashes.shortSha256(canonicalJson(flinkDeployment.getSpec()) + canonicalJson(pvc.map(PersistentVolumeClaim::getSpec).orElse(null)));
+        // Read back from the FlinkDeployment, it tells which desired state Flink is working on.
+        flinkDeployment.getMetadata().setAnnotations(new java.util.TreeMap<>(java.util.Map.of(PipelineResources.ANNOTATION_SPEC_HASH, hash)));
         return new DesiredState(flinkDeployment, jobConfigMap, pvc, hash);
     }
 

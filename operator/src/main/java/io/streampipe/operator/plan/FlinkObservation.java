@@ -63,6 +63,11 @@ public record FlinkObservation(FlinkDeployment deployment) {
      * and ReconciliationStatus.serializeAndSetLastReconciledSpec). So the last reconciled spec is never compared with
      * the current one.
      */
+    public Optional<String> specHash() {
+        return Optional.ofNullable(deployment).map(FlinkDeployment::getMetadata).map(meta -> meta.getAnnotations())
+                .map(annotations -> annotations.get(PipelineResources.ANNOTATION_SPEC_HASH));
+    }
+
     public boolean generationObserved() {
         return exists() && deployment.getStatus() != null && deployment.getMetadata().getGeneration() != null
                 && deployment.getMetadata().getGeneration().equals(deployment.getStatus().getObservedGeneration());

@@ -361,7 +361,7 @@ public final class StatusMapper {
         if (upgrade == null) {
             return null;
         }
-        boolean running = runningAsApplied(flink);
+        boolean running = runningAsApplied(flink, applied);
         boolean suspended = flink.currentSpecReconciled() && flink.lifecycleState().orElse(null) == ResourceLifecycleState.SUSPENDED;
         if (suspended || running && stable(pipeline, report)) {
             return null;
@@ -369,13 +369,15 @@ public final class StatusMapper {
         // FKO writes a placeholder, not a path, after a last-state upgrade (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH).
         upgrade.savepoint = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath)
                 .filter(path -> !path.isEmpty() && !path.equals(LAST_STATE_PLACEHOLDER)).orElse(upgrade.savepoint);
-        upgrade.step = running ? "Stabilizing" : !flink.generationObserved() ? "SpecApplied"
+        boolean flinkHasIt = flink.generationObserved() && flink.specHash().map(applied.specHash()::equals).orElse(true);
+        upgrade.step = running ? "Stabilizing" : !flinkHasIt ? "SpecApplied"
                 : flink.lifecycleState().map(state -> state == ResourceLifecycleState.UPGRADING ? "Upgrading" : "Deploying").orElse("Deploying");
         return upgrade;
     }
 
-    private static boolean runningAsApplied(FlinkObservation flink) {
-        return flink.currentSpecReconciled() && "RUNNING".equals(flink.jobState().orElse(null))
+    /** The job runs, and it is the one of the applied desired state (not the FlinkDeployment before it was written). */
+    private static boolean runningAsApplied(FlinkObservation flink, Applied applied) {
+        return flink.specHash().map(hash -> hash.equals(applied.specHash())).orElse(true) && flink.currentSpecReconciled() && "RUNNING".equals(flink.jobState().orElse(null))
                 && flink.lifecycleState().map(state -> state == ResourceLifecycleState.STABLE || state == ResourceLifecycleState.DEPLOYED)
                 .orElse(false);
     }
@@ -415,7 +417,7 @@ public final class StatusMapper {
                                                                  StreamingPipelineStatus.Upgrade upgrade,
                                                                  Optional<StreamingPipelineStatus.Rollback> rollback,
                                                                  List<Problem> problems) {
-        boolean stableNow = upgrade == null && problems.isEmpty() && runningAsApplied(flink) && rollback.isEmpty()
+        boolean stableNow = upgrade == null && problems.isEmpty() && runningAsApplied(flink, applied) && rollback.isEmpty()
                 && (previous.upgrade != null || previous.lastStable == null);
         if (!stableNow || applied.specHash() == null) {
             return previous.lastStable;

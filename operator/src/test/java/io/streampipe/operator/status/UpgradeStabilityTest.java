@@ -87,6 +87,21 @@ class UpgradeStabilityTest {
         assertThat(pipeline.getStatus().lastStable.spec).contains("\"parallelism\":2");
     }
 
+    /** The reconcile that applies a change first sees the FlinkDeployment as it was: the old job, running and stable. */
+    @Test
+    void anUpgradeStartsWhenTheChangeIsAppliedNotWhenFlinkSeesIt() {
+        pipeline.getMetadata().setGeneration(4L);
+        pipeline.getSpec().parallelism = 4;
+        applied = new Applied(DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS).specHash(),
+                new AppliedTokens(), "0", 128);
+
+        StreamingPipelineStatus status = map(report(9, 0), Optional.empty(), T0);
+
+        assertThat(status.upgrade).as("the old job's stability is not the new spec's").isNotNull();
+        assertThat(status.upgrade.step).isEqualTo("SpecApplied");
+        assertThat(status.lastStable.generation).isEqualTo(3L);
+    }
+
     @Test
     void anUpgradeIsDoneOnlyWhenTheJobRanCheckpointsWithoutARestart() {
         upgradeToParallelism4(T0);
