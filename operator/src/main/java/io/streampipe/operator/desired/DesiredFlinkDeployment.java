@@ -79,14 +79,8 @@ public final class DesiredFlinkDeployment {
                 .savepointTriggerNonce(triggerToken == null || triggerToken.isEmpty() ? null : Hashes.nonce(triggerToken))
                 .initialSavepointPath(restore == null ? null : restore.savepointPath)
                 .savepointRedeployNonce(restore == null ? null : Hashes.nonce(restore.token))
-                .allowNonRestoredState(allowNonRestoredState(spec) ? Boolean.TRUE : null)
+                .allowNonRestoredState(inputs.allowNonRestoredState() ? Boolean.TRUE : null)
                 .build();
-    }
-
-    /** A kept-state offset reset gives the source a new uid, so its old state is unclaimed; a restore may opt in. */
-    private static boolean allowNonRestoredState(StreamingPipelineSpec spec) {
-        OffsetResetSpec reset = spec.offsetReset;
-        return (reset != null && reset.keepState) || (spec.restore != null && spec.restore.allowNonRestoredState);
     }
 
     /** Flat string keys, as every Flink operator release from 1.13 to 1.16 reads them (1.16 also takes nested YAML). */

@@ -68,6 +68,17 @@ public record FlinkObservation(FlinkDeployment deployment) {
                 .map(annotations -> annotations.get(PipelineResources.ANNOTATION_SPEC_HASH));
     }
 
+    /**
+     * Whether the Flink operator has deployed a spec like this and is done with it: its last reconciled spec matches
+     * and its reconciliation state is DEPLOYED. During a savepoint or stateless upgrade it records the new spec in
+     * the first loop, before the job is deployed from it in the second (AbstractJobReconciler#reconcileSpecChange,
+     * ReconciliationUtils#updateStatusBeforeDeploymentAttempt with state UPGRADING), so the spec alone says too early.
+     */
+    public boolean deployed(java.util.function.Predicate<FlinkDeploymentSpec> like) {
+        return lastReconciledSpec().filter(like).isPresent()
+                && deployment.getStatus().getReconciliationStatus().getState() == ReconciliationState.DEPLOYED;
+    }
+
     public boolean generationObserved() {
         return exists() && deployment.getStatus() != null && deployment.getMetadata().getGeneration() != null
                 && deployment.getMetadata().getGeneration().equals(deployment.getStatus().getObservedGeneration());

@@ -362,7 +362,7 @@ class DesiredStateTest {
         pipeline.getSpec().offsetReset = new OffsetResetSpec();
         pipeline.getSpec().offsetReset.token = "reset-1";
         pipeline.getSpec().offsetReset.to = OffsetResetSpec.Target.LATEST;
-        JobSpec job = job(DesiredState.of(pipeline, new DeploymentInputs(128, "reset-1", false), Examples.DEFAULTS));
+        JobSpec job = job(DesiredState.of(pipeline, new DeploymentInputs(128, "reset-1", false, true), Examples.DEFAULTS));
 
         assertThat(job.getArgs()).endsWith(JobContract.ARG_SOURCE_EPOCH, "reset-1");
         assertThat(job.getAllowNonRestoredState()).isTrue();

@@ -94,6 +94,35 @@ class DeploymentPlanTest {
                 .as("Flink runs the new epoch").isFalse();
     }
 
+    /**
+     * allowNonRestoredState is on the FlinkDeployment only until Flink has deployed the reset: left on, the next upgrade
+     * would silently drop any state the new job does not claim. FKO records the new spec in its first upgrade loop
+     * (UPGRADING) and deploys it in the second; the flag must survive until then.
+     */
+    @Test
+    void aKeptStateOffsetResetAllowsNonRestoredStateOnlyUntilFlinkHasDeployedIt() {
+        StreamingPipeline pipeline = Examples.load("sensor-anomalies");
+        pipeline.getSpec().offsetReset = reset("reset-9", true);
+        DeploymentPlan first = plan(pipeline);
+        assertThat(first.inputs().allowNonRestoredState()).isTrue();
+        assertThat(DesiredState.of(pipeline, first.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob()
+                .getAllowNonRestoredState()).isTrue();
+
+        pipeline.setStatus(new StreamingPipelineStatus());
+        pipeline.getStatus().appliedTokens = first.tokens();
+        pipeline.getStatus().sourceEpoch = first.inputs().sourceEpoch();
+        FlinkDeployment written = DesiredState.of(pipeline, first.inputs(), Examples.DEFAULTS).flinkDeployment();
+        written.setStatus(FlinkStatuses.upgrading(written, "s3://flink-state/sp/savepoint-2"));
+        assertThat(DeploymentPlan.of(pipeline, FlinkObservation.of(Optional.of(written)), SECRETS).inputs().allowNonRestoredState())
+                .as("between FKO's two upgrade loops").isTrue();
+
+        FlinkStatuses.running(written);
+        DeploymentPlan after = DeploymentPlan.of(pipeline, FlinkObservation.of(Optional.of(written)), SECRETS);
+        assertThat(after.inputs().allowNonRestoredState()).as("Flink runs the new epoch").isFalse();
+        assertThat(DesiredState.of(pipeline, after.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob()
+                .getAllowNonRestoredState()).as("while offsetReset stays in the spec").isNull();
+    }
+
     @Test
     void tokensCountAsAppliedWithTheSpecThatCarriesThem() {
         StreamingPipeline pipeline = Examples.load("sensor-anomalies");
