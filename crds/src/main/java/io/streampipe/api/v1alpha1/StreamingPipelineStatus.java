@@ -52,6 +52,9 @@ public class StreamingPipelineStatus {
     @JsonPropertyDescription("The last spec that ran stable, which a rollback returns to.")
     public StableSpec lastStable;
 
+    @JsonPropertyDescription("The final savepoint of a deleted pipeline of the same name this one started from, if any.")
+    public ResumedFrom resumedFrom;
+
     @JsonPropertyDescription("The last rollback: the generation whose upgrade failed is not applied again until the spec changes.")
     public Rollback rollback;
 
@@ -136,6 +139,18 @@ public class StreamingPipelineStatus {
         public String sourceEpoch;
         @JsonPropertyDescription("Its spec, as JSON.")
         public String spec;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ResumedFrom {
+        @JsonPropertyDescription("The savepoint.")
+        public String savepoint;
+        @JsonPropertyDescription("The ConfigMap that recorded it.")
+        public String record;
+        @JsonPropertyDescription("The uid of the deleted pipeline that took it.")
+        public String deletedPipelineUid;
+        @JsonPropertyDescription("Whether the record is marked as used, so that no later pipeline starts from it again.")
+        public Boolean consumed;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -77,7 +77,7 @@ public final class DesiredFlinkDeployment {
                 .state(spec.state == StreamingPipelineSpec.State.SUSPENDED ? JobState.SUSPENDED : JobState.RUNNING)
                 .upgradeMode(inputs.startWithoutState() ? UpgradeMode.STATELESS : upgradeMode(spec.upgrade.mode))
                 .savepointTriggerNonce(triggerToken == null || triggerToken.isEmpty() ? null : Hashes.nonce(triggerToken))
-                .initialSavepointPath(restore == null ? null : restore.savepointPath)
+                .initialSavepointPath(restore != null ? restore.savepointPath : inputs.resumeSavepoint())
                 .savepointRedeployNonce(restore == null ? null : Hashes.nonce(restore.token))
                 .allowNonRestoredState(inputs.allowNonRestoredState() ? Boolean.TRUE : null)
                 .build();

@@ -33,6 +33,12 @@ import java.util.Set;
 public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List<Problem> problems) {
 
     public static DeploymentPlan of(StreamingPipeline pipeline, FlinkObservation observed, Map<String, Set<String>> secretKeys) {
+        return of(pipeline, observed, secretKeys, new ResumePlan(Optional.empty(), Optional.empty()));
+    }
+
+    /** @param resume whether a first deployment starts from a deleted pipeline's final savepoint */
+    public static DeploymentPlan of(StreamingPipeline pipeline, FlinkObservation observed, Map<String, Set<String>> secretKeys,
+                                    ResumePlan resume) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         StreamingPipelineStatus status = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
         AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
@@ -66,7 +72,9 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
                     + ": the running job's state cannot be restored after this change; set spec.upgrade.allowIncompatibleState: true"
                     + " to start without state"));
         }
-        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState, allowNonRestoredState),
+        resume.problem().ifPresent(problems::add);
+        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState, allowNonRestoredState,
+                resume.resume().map(from -> from.savepoint).orElse(null)),
                 tokens, problems);
     }
 

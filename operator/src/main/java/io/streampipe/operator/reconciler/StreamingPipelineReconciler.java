@@ -1,5 +1,9 @@
 package io.streampipe.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -17,6 +21,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Rollback;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.DesiredState;
+import io.streampipe.operator.desired.FinalSavepointRecord;
 import io.streampipe.operator.desired.OperatorDefaults;
 import io.streampipe.operator.flink.JobManagerClient;
 import io.streampipe.operator.flink.JobReport;
@@ -24,6 +29,7 @@ import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
 import io.streampipe.operator.plan.Problem;
+import io.streampipe.operator.plan.ResumePlan;
 import io.streampipe.operator.plan.RollbackPlan;
 import io.streampipe.operator.status.Conditions;
 import io.streampipe.operator.status.Reasons;
@@ -37,6 +43,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -97,8 +104,10 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         Optional<JobReport> report = report(pipeline, flink);
         Optional<Rollback> rollback = RollbackPlan.of(pipeline, StatusMapper.stabilityShortfall(pipeline, flink, report), now);
         StreamingPipeline target = rollback.isPresent() ? RollbackPlan.rolledBack(pipeline, rollback.get()) : pipeline;
+        // A FlinkDeployment may still be there: the deleted pipeline's, until garbage collection takes it.
+        ResumePlan resume = ResumePlan.of(pipeline, ResumePlan.needsRecord(pipeline) ? finalSavepointRecord(pipeline, context) : Optional.empty());
         DeploymentPlan plan = rollback.isPresent() ? DeploymentPlan.rollback(target, SecretKeys.of(context))
-                : DeploymentPlan.of(pipeline, flink, SecretKeys.of(context));
+                : DeploymentPlan.of(pipeline, flink, SecretKeys.of(context), resume);
         if (plan.blocked()) {
             return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, plan.problems(), context, now);
         }
@@ -107,7 +116,8 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         }
 
         DesiredState desired = DesiredState.of(target, plan.inputs(), defaults);
-        Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism());
+        Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism(),
+                resume.resume().orElse(null));
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
         pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, List.of(), now), context);
 
@@ -124,11 +134,37 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
                     .toList();
             return blocked(pipeline, applied, flink, failures, context, now);
         }
+        if (applied.resumedFrom() != null && !Boolean.TRUE.equals(applied.resumedFrom().consumed)) {
+            applied = consume(pipeline, applied, context, now);
+        }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
         StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, List.of(), now);
         statusWriter.write(pipeline, status, context);
         return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
+    }
+
+    /** The owner-less ConfigMap in which a deleted pipeline of this name recorded its final savepoint, if any. */
+    private static Optional<ConfigMap> finalSavepointRecord(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
+        return Optional.ofNullable(context.getClient().configMaps().inNamespace(PipelineResources.namespace(pipeline))
+                .withName(PipelineResources.finalSavepointConfigMapName(pipeline)).get());
+    }
+
+    /**
+     * The FlinkDeployment that starts from a deleted pipeline's final savepoint is written: mark the record as used by
+     * this pipeline, so that no pipeline created later starts from it again.
+     */
+    private static Applied consume(StreamingPipeline pipeline, Applied applied, Context<StreamingPipeline> context, Instant now) {
+        String patch = Serialization.asJson(Map.of("data", Map.of(FinalSavepointRecord.CONSUMED_BY, pipeline.getMetadata().getUid(),
+                FinalSavepointRecord.CONSUMED_AT, now.toString())));
+        context.getClient().configMaps().inNamespace(PipelineResources.namespace(pipeline))
+                .withName(PipelineResources.finalSavepointConfigMapName(pipeline))
+                .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(PipelineResources.FIELD_MANAGER).build(), patch);
+        LOG.info("StreamingPipeline {} starts from savepoint {}, the final savepoint of the deleted pipeline recorded in ConfigMap {}",
+                PipelineResources.qualifiedName(pipeline), applied.resumedFrom().savepoint, applied.resumedFrom().record);
+        StreamingPipelineStatus.ResumedFrom consumed = Serialization.clone(applied.resumedFrom());
+        consumed.consumed = true;
+        return new Applied(applied.specHash(), applied.tokens(), applied.sourceEpoch(), applied.maxParallelism(), consumed);
     }
 
     /** The JobManager's report on the running job, when there is one and it answers. */

@@ -44,10 +44,16 @@ public final class StatusMapper {
      * What the operator has applied (or, when blocked by a problem, had applied before): recorded in the status so that
      * the next reconcile, in this process or another, diffs against it.
      */
-    public record Applied(String specHash, AppliedTokens tokens, String sourceEpoch, Integer maxParallelism) {
+    public record Applied(String specHash, AppliedTokens tokens, String sourceEpoch, Integer maxParallelism,
+                          StreamingPipelineStatus.ResumedFrom resumedFrom) {
+        public Applied(String specHash, AppliedTokens tokens, String sourceEpoch, Integer maxParallelism) {
+            this(specHash, tokens, sourceEpoch, maxParallelism, null);
+        }
+
         public static Applied from(StreamingPipelineStatus status) {
             return status == null ? new Applied(null, new AppliedTokens(), null, null)
-                    : new Applied(status.lastAppliedSpecHash, status.appliedTokens, status.sourceEpoch, status.maxParallelism);
+                    : new Applied(status.lastAppliedSpecHash, status.appliedTokens, status.sourceEpoch, status.maxParallelism,
+                    status.resumedFrom);
         }
     }
 
@@ -72,6 +78,7 @@ public final class StatusMapper {
         status.lastAppliedSpecHash = applied.specHash();
         status.appliedTokens = applied.tokens() != null ? applied.tokens() : new AppliedTokens();
         status.sourceEpoch = applied.sourceEpoch();
+        status.resumedFrom = applied.resumedFrom();
         status.job = job(flink, jobReport);
         status.lastCheckpoint = jobReport.flatMap(StatusMapper::lastCheckpoint).or(() -> lastCheckpoint(flink))
                 .orElse(previous.lastCheckpoint);
