@@ -127,6 +127,8 @@ public class StreamingPipelineStatus {
         public String startTime;
         @JsonPropertyDescription("The generation being upgraded to.")
         public Long generation;
+        @JsonPropertyDescription("Set when the new job restores a checkpoint instead of a savepoint: the Flink operator's last-state fallback, taken when the job was not running at the upgrade, so no savepoint could be taken. Says which checkpoint.")
+        public String fallback;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

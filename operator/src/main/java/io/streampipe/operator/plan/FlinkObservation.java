@@ -79,6 +79,15 @@ public record FlinkObservation(FlinkDeployment deployment) {
                 && deployment.getStatus().getReconciliationStatus().getState() == ReconciliationState.DEPLOYED;
     }
 
+    /** Whether the path is a savepoint the Flink operator recorded (not a checkpoint it restores for want of one). */
+    public boolean isSavepoint(String path) {
+        return jobStatus().map(JobStatus::getSavepointInfo).map(info -> {
+            boolean last = info.getLastSavepoint() != null && path.equals(info.getLastSavepoint().getLocation());
+            return last || info.getSavepointHistory() != null
+                    && info.getSavepointHistory().stream().anyMatch(savepoint -> path.equals(savepoint.getLocation()));
+        }).orElse(false);
+    }
+
     public boolean generationObserved() {
         return exists() && deployment.getStatus() != null && deployment.getMetadata().getGeneration() != null
                 && deployment.getMetadata().getGeneration().equals(deployment.getStatus().getObservedGeneration());

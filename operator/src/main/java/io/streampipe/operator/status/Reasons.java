@@ -52,6 +52,7 @@ public final class Reasons {
     public static final String OFFSET_RESET_APPLIED = "OffsetResetApplied";
     public static final String RESTORE_APPLIED = "RestoreApplied";
     public static final String RESUMED_FROM_FINAL_SAVEPOINT = "ResumedFromFinalSavepoint";
+    public static final String UPGRADE_FROM_CHECKPOINT = "UpgradeFromCheckpoint";
 
     // Phases, which are Event reasons when the phase changes while Ready does not.
     public static final String PHASE_PENDING = "Pending";

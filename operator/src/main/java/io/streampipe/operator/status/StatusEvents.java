@@ -46,6 +46,10 @@ public final class StatusEvents {
             events.add(new PipelineEvent(false, Reasons.SAVEPOINT_COMPLETED,
                     "Completed " + after.lastSavepoint.reason + " savepoint " + after.lastSavepoint.path));
         }
+        if (after.upgrade != null && after.upgrade.fallback != null && (old.upgrade == null || old.upgrade.fallback == null)) {
+            events.add(new PipelineEvent(true, Reasons.UPGRADE_FROM_CHECKPOINT, "Upgrade to generation " + after.upgrade.generation
+                    + ": " + after.upgrade.fallback));
+        }
         if (after.resumedFrom != null && old.resumedFrom == null) {
             events.add(new PipelineEvent(false, Reasons.RESUMED_FROM_FINAL_SAVEPOINT, "Starting from savepoint "
                     + after.resumedFrom.savepoint + ", the final savepoint of the deleted pipeline recorded in ConfigMap "

@@ -376,6 +376,14 @@ public final class StatusMapper {
         // FKO writes a placeholder, not a path, after a last-state upgrade (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH).
         upgrade.savepoint = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath)
                 .filter(path -> !path.isEmpty() && !path.equals(LAST_STATE_PLACEHOLDER)).orElse(upgrade.savepoint);
+        if (pipeline.getSpec().upgrade.mode == io.streampipe.api.v1alpha1.UpgradeSpec.Mode.SAVEPOINT && upgrade.savepoint != null
+                && !flink.isSavepoint(upgrade.savepoint)) {
+            // AbstractJobReconciler#getJobUpgrade: savepoint mode on a job that is not RUNNING falls back to last-state
+            // (kubernetes.operator.job.upgrade.last-state-fallback.enabled), restoring the latest checkpoint.
+            upgrade.fallback = "the job was " + flink.jobState().orElse("not running").toLowerCase()
+                    + " when the upgrade began, so no savepoint could be taken: the new job restores the latest checkpoint "
+                    + upgrade.savepoint + " (the Flink operator's last-state fallback)";
+        }
         boolean flinkHasIt = flink.generationObserved() && flink.specHash().map(applied.specHash()::equals).orElse(true);
         upgrade.step = running ? "Stabilizing" : !flinkHasIt ? "SpecApplied"
                 : flink.lifecycleState().map(state -> state == ResourceLifecycleState.UPGRADING ? "Upgrading" : "Deploying").orElse("Deploying");

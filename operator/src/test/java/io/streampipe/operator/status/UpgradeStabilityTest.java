@@ -195,6 +195,22 @@ class UpgradeStabilityTest {
         assertThat(RollbackPlan.of(pipeline, "", T0.plus(Duration.ofMinutes(30)))).isEmpty();
     }
 
+    /** Savepoint mode on a job that is not running: FKO restores the latest checkpoint instead, and the status says so. */
+    @Test
+    void anUpgradeThatRestoresACheckpointInsteadOfASavepointSaysSo() {
+        upgradeToParallelism4(T0);
+        assertThat(pipeline.getStatus().upgrade.fallback).as("a real upgrade savepoint").isNull();
+        StreamingPipelineStatus before = pipeline.getStatus();
+
+        deployment.getStatus().getJobStatus().setUpgradeSavepointPath("s3://flink-state/cp/3f1c/chk-42");
+        StreamingPipelineStatus status = map(Optional.empty(), Optional.empty(), T0.plusSeconds(5));
+
+        assertThat(status.upgrade.savepoint).isEqualTo("s3://flink-state/cp/3f1c/chk-42");
+        assertThat(status.upgrade.fallback).contains("no savepoint could be taken", "chk-42", "last-state fallback");
+        assertThat(StatusEvents.between(before, status)).filteredOn(event -> event.reason().equals(Reasons.UPGRADE_FROM_CHECKPOINT))
+                .singleElement().satisfies(event -> assertThat(event.warning()).isTrue());
+    }
+
     @Test
     void noRollbackWithoutAnUpgradeSavepoint() {
         upgradeToParallelism4(T0);
