@@ -52,6 +52,9 @@ public class StreamingPipelineStatus {
     @JsonPropertyDescription("The last spec that ran stable, which a rollback returns to.")
     public StableSpec lastStable;
 
+    @JsonPropertyDescription("The backup savepoint taken before the last change that discards the job's state (a restore, an offset reset without state, a stateless or state-incompatible upgrade).")
+    public Backup backup;
+
     @JsonPropertyDescription("The final savepoint of a deleted pipeline of the same name this one started from, if any.")
     public ResumedFrom resumedFrom;
 
@@ -141,6 +144,22 @@ public class StreamingPipelineStatus {
         public String sourceEpoch;
         @JsonPropertyDescription("Its spec, as JSON.")
         public String spec;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Backup {
+        @JsonPropertyDescription("What discards the state.")
+        public String reason;
+        @JsonPropertyDescription("Hash of the desired state that discards it (as lastAppliedSpecHash once applied).")
+        public String forSpecHash;
+        @JsonPropertyDescription("The savepointTriggerNonce the backup was asked for with.")
+        public Long nonce;
+        @JsonPropertyDescription("Requested, Taken, Skipped (the job was not running: no state to keep) or Failed.")
+        public String step;
+        @JsonPropertyDescription("The backup savepoint, once taken; it is also in savepointHistory.")
+        public String savepoint;
+        @JsonPropertyDescription("When it was requested.")
+        public String time;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -37,6 +37,28 @@ public record DesiredState(FlinkDeployment flinkDeployment, ConfigMap jobConfigM
         return new DesiredState(flinkDeployment, jobConfigMap, pvc, hash);
     }
 
+    /**
+     * The FlinkDeployment and job ConfigMap as they are, with a savepoint trigger: what is applied while a backup
+     * savepoint is taken before a change that discards state. The hash stays the one applied before.
+     */
+    public static DesiredState holding(FlinkDeployment current, ConfigMap currentJobConfig, DesiredState next, long savepointTriggerNonce,
+                                       String appliedHash) {
+        FlinkDeployment held = new FlinkDeployment();
+        held.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName(current.getMetadata().getName())
+                .withNamespace(current.getMetadata().getNamespace())
+                .withLabels(next.flinkDeployment().getMetadata().getLabels())
+                .withAnnotations(java.util.Map.of(PipelineResources.ANNOTATION_SPEC_HASH, appliedHash))
+                .build());
+        held.setSpec(io.fabric8.kubernetes.client.utils.Serialization.clone(current.getSpec()));
+        held.getSpec().getJob().setSavepointTriggerNonce(savepointTriggerNonce);
+        ConfigMap config = new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withMetadata(next.jobConfigMap().getMetadata())
+                .withData(currentJobConfig != null ? currentJobConfig.getData() : next.jobConfigMap().getData())
+                .build();
+        return new DesiredState(held, config, next.statePvc(), appliedHash);
+    }
+
     static String canonicalJson(Object value) {
         try {
             return CANONICAL.writeValueAsString(value);

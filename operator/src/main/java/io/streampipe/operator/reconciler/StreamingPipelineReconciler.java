@@ -25,6 +25,7 @@ import io.streampipe.operator.desired.FinalSavepointRecord;
 import io.streampipe.operator.desired.OperatorDefaults;
 import io.streampipe.operator.flink.JobManagerClient;
 import io.streampipe.operator.flink.JobReport;
+import io.streampipe.operator.plan.BackupPlan;
 import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
@@ -118,8 +119,19 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         DesiredState desired = DesiredState.of(target, plan.inputs(), defaults);
         Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism(),
                 resume.resume().orElse(null));
+        BackupPlan backup = rollback.isPresent() ? BackupPlan.none(pipeline)
+                : BackupPlan.of(pipeline, desired.specHash(), plan.inputs().startWithoutState(), flink, now);
+        if (backup.problem().isPresent()) {
+            return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, backup.backup(), List.of(backup.problem().get()), context, now);
+        }
+        if (backup.hold()) {
+            // Nothing of the change yet: the job as it runs, asked for a savepoint; the change waits for it.
+            applied = Applied.from(pipeline.getStatus());
+            desired = DesiredState.holding(flink.deployment(), context.getSecondaryResource(ConfigMap.class).orElse(null), desired,
+                    backup.nonce(), applied.specHash());
+        }
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
-        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, List.of(), now), context);
+        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(), List.of(), now), context);
 
         PipelineDependent.putDesiredState(context, desired);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -138,7 +150,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             applied = consume(pipeline, applied, context, now);
         }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, List.of(), now);
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(), List.of(), now);
         statusWriter.write(pipeline, status, context);
         return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
@@ -216,7 +228,14 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     /** Nothing is applied; Ready=False says why, and the pipeline is looked at again with a growing delay. */
     private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                                      List<Problem> problems, Context<StreamingPipeline> context, Instant now) {
-        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, flink, problems, now);
+        return blocked(pipeline, applied, flink, Optional.empty(), problems, context, now);
+    }
+
+    private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
+                                                     Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems,
+                                                     Context<StreamingPipeline> context, Instant now) {
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, flink, Optional.empty(), Optional.empty(), backup,
+                problems, now);
         statusWriter.write(pipeline, status, context);
         return UpdateControl.<StreamingPipeline>noUpdate().rescheduleAfter(retryDelay(status, now));
     }

@@ -50,6 +50,11 @@ public final class StatusEvents {
             events.add(new PipelineEvent(true, Reasons.UPGRADE_FROM_CHECKPOINT, "Upgrade to generation " + after.upgrade.generation
                     + ": " + after.upgrade.fallback));
         }
+        if (after.backup != null && "Taken".equals(after.backup.step) && after.backup.savepoint != null
+                && (old.backup == null || !after.backup.savepoint.equals(old.backup.savepoint))) {
+            events.add(new PipelineEvent(false, Reasons.BACKUP_SAVEPOINT, "Took backup savepoint " + after.backup.savepoint
+                    + " before " + after.backup.reason));
+        }
         if (after.resumedFrom != null && old.resumedFrom == null) {
             events.add(new PipelineEvent(false, Reasons.RESUMED_FROM_FINAL_SAVEPOINT, "Starting from savepoint "
                     + after.resumedFrom.savepoint + ", the final savepoint of the deleted pipeline recorded in ConfigMap "

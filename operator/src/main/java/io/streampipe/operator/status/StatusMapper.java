@@ -59,16 +59,17 @@ public final class StatusMapper {
 
     public static StreamingPipelineStatus map(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                               List<Problem> problems, Instant now) {
-        return map(pipeline, applied, flink, Optional.empty(), Optional.empty(), problems, now);
+        return map(pipeline, applied, flink, Optional.empty(), Optional.empty(), Optional.empty(), problems, now);
     }
 
     /**
      * @param report   what the job's JobManager says (checkpoints, restarts, latest exception), when it answered
      * @param rollback the rollback in force for this generation, if the operator decided one
+     * @param backup   the backup savepoint of the pending or last change that discards state
      */
     public static StreamingPipelineStatus map(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                               Optional<JobReport> report, Optional<StreamingPipelineStatus.Rollback> rollback,
-                                              List<Problem> problems, Instant now) {
+                                              Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems, Instant now) {
         Optional<JobReport> jobReport = report.filter(r -> flink.jobStatus().map(JobStatus::getJobId).filter(r.jobId()::equals).isPresent());
         StreamingPipelineStatus previous = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
         StreamingPipelineStatus status = new StreamingPipelineStatus();
@@ -89,11 +90,21 @@ public final class StatusMapper {
         if (status.savepointHistory.isEmpty() && !previous.savepointHistory.isEmpty()) {
             status.savepointHistory = previous.savepointHistory;
         }
+        status.backup = backup.orElse(previous.backup);
+        if (status.backup != null && status.backup.savepoint != null) {
+            String reason = "backup before " + status.backup.reason;
+            Stream.concat(Stream.ofNullable(status.lastSavepoint), status.savepointHistory.stream())
+                    .filter(savepoint -> status.backup.savepoint.equals(savepoint.path) && "manual".equals(savepoint.reason))
+                    .forEach(savepoint -> savepoint.reason = reason);
+        }
         status.upgrade = upgrade(pipeline, previous, applied, flink, jobReport, now);
         status.rollback = rollback.orElse(previous.rollback);
         status.lastStable = lastStable(pipeline, previous, applied, flink, status.upgrade, rollback, problems);
 
         Summary summary = summarize(pipeline, flink, status.upgrade, jobReport, rollback, problems, now);
+        if (problems.isEmpty() && status.backup != null && "Requested".equals(status.backup.step)) {
+            summary = summary.backingUp("Taking a backup savepoint before " + status.backup.reason + "; the change is applied once it is taken");
+        }
         status.phase = summary.phase;
         status.message = summary.readyMessage;
         Long generation = status.observedGeneration;
@@ -131,6 +142,11 @@ public final class StatusMapper {
     private record Summary(String phase, boolean ready, String readyReason, String readyMessage,
                            boolean progressing, String progressingReason, String progressingMessage,
                            boolean degraded, String degradedReason, String degradedMessage) {
+        /** The job runs as before while a backup savepoint is taken: Ready stays, Progressing says what waits. */
+        Summary backingUp(String message) {
+            return new Summary(phase, ready, readyReason, readyMessage, true, Reasons.BACKING_UP, message, degraded, degradedReason,
+                    degradedMessage);
+        }
     }
 
     private static Summary summarize(StreamingPipeline pipeline, FlinkObservation flink, StreamingPipelineStatus.Upgrade upgrade,

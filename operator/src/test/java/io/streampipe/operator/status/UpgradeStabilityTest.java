@@ -53,7 +53,7 @@ class UpgradeStabilityTest {
     }
 
     private StreamingPipelineStatus map(Optional<JobReport> report, Optional<Rollback> rollback, Instant now) {
-        return StatusMapper.map(pipeline, applied, FlinkObservation.of(Optional.of(deployment)), report, rollback, List.of(), now);
+        return StatusMapper.map(pipeline, applied, FlinkObservation.of(Optional.of(deployment)), report, rollback, Optional.empty(), List.of(), now);
     }
 
     private Optional<JobReport> report(long completed, long restarts) {
