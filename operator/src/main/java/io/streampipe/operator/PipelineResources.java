@@ -63,8 +63,16 @@ public final class PipelineResources {
         return name(pipeline);
     }
 
-    public static String jobConfigMapName(StreamingPipeline pipeline) {
-        return name(pipeline) + "-job";
+    /**
+     * One ConfigMap per version of the job's configuration, named after its content: a FlinkDeployment names the one it
+     * was written with, so a JobManager failover or a rollback never pairs a job with another version's configuration.
+     */
+    public static String jobConfigMapName(StreamingPipeline pipeline, String contentHash) {
+        return jobConfigMapPrefix(pipeline) + contentHash.substring(0, Math.min(10, contentHash.length()));
+    }
+
+    public static String jobConfigMapPrefix(StreamingPipeline pipeline) {
+        return name(pipeline) + "-job-";
     }
 
     public static String statePvcName(StreamingPipeline pipeline) {

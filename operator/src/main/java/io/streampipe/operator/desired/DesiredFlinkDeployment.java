@@ -40,7 +40,7 @@ public final class DesiredFlinkDeployment {
     }
 
     public static FlinkDeployment of(StreamingPipeline pipeline, DeploymentInputs inputs, OperatorDefaults defaults,
-                                     String jobConfigHash) {
+                                     String jobConfigHash, String jobConfigMap) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         CheckpointStorage storage = CheckpointStorage.of(pipeline, defaults);
         FlinkDeployment deployment = new FlinkDeployment();
@@ -55,7 +55,7 @@ public final class DesiredFlinkDeployment {
                 .flinkVersion(FlinkVersion.v1_20)
                 .mode(KubernetesDeploymentMode.NATIVE)
                 .flinkConfiguration(flinkConfiguration(FlinkConfiguration.of(spec, inputs, storage)))
-                .podTemplate(FlinkPodTemplate.of(pipeline, storage, jobConfigHash))
+                .podTemplate(FlinkPodTemplate.of(pipeline, storage, jobConfigHash, jobConfigMap))
                 .jobManager(new JobManagerSpec(resource(spec.resources.jobManager), null, 1, null))
                 .taskManager(new TaskManagerSpec(resource(spec.resources.taskManager), null, null, null))
                 .job(job(spec, inputs))

@@ -28,7 +28,7 @@ public record DesiredState(FlinkDeployment flinkDeployment, ConfigMap jobConfigM
     public static DesiredState of(StreamingPipeline pipeline, DeploymentInputs inputs, OperatorDefaults defaults) {
         ConfigMap jobConfigMap = DesiredJobConfigMap.of(pipeline, inputs);
         FlinkDeployment flinkDeployment = DesiredFlinkDeployment.of(pipeline, inputs, defaults,
-                DesiredJobConfigMap.contentHash(jobConfigMap));
+                DesiredJobConfigMap.contentHash(jobConfigMap), jobConfigMap.getMetadata().getName());
         Optional<PersistentVolumeClaim> pvc = DesiredStatePvc.of(pipeline);
         // The FlinkDeployment spec carries the job config hash, so its spec and the PVC cover everything.
         String hash = Hashes.shortSha256(canonicalJson(flinkDeployment.getSpec()) + canonicalJson(pvc.map(PersistentVolumeClaim::getSpec).orElse(null)));
@@ -38,11 +38,11 @@ public record DesiredState(FlinkDeployment flinkDeployment, ConfigMap jobConfigM
     }
 
     /**
-     * The FlinkDeployment and job ConfigMap as they are, with a savepoint trigger: what is applied while a backup
-     * savepoint is taken before a change that discards state. The hash stays the one applied before.
+     * The FlinkDeployment as it is, with a savepoint trigger: what is applied while a backup savepoint is taken before
+     * a change that discards state. Its job ConfigMap is a version of its own, and the next one may be created
+     * meanwhile, unused until the change is applied. The hash stays the one applied before.
      */
-    public static DesiredState holding(FlinkDeployment current, ConfigMap currentJobConfig, DesiredState next, long savepointTriggerNonce,
-                                       String appliedHash) {
+    public static DesiredState holding(FlinkDeployment current, long savepointTriggerNonce, String appliedHash, DesiredState next) {
         FlinkDeployment held = new FlinkDeployment();
         held.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
                 .withName(current.getMetadata().getName())
@@ -52,11 +52,7 @@ public record DesiredState(FlinkDeployment flinkDeployment, ConfigMap jobConfigM
                 .build());
         held.setSpec(io.fabric8.kubernetes.client.utils.Serialization.clone(current.getSpec()));
         held.getSpec().getJob().setSavepointTriggerNonce(savepointTriggerNonce);
-        ConfigMap config = new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withMetadata(next.jobConfigMap().getMetadata())
-                .withData(currentJobConfig != null ? currentJobConfig.getData() : next.jobConfigMap().getData())
-                .build();
-        return new DesiredState(held, config, next.statePvc(), appliedHash);
+        return new DesiredState(held, next.jobConfigMap(), next.statePvc(), appliedHash);
     }
 
     static String canonicalJson(Object value) {

@@ -13,7 +13,9 @@ import org.apache.flink.kubernetes.operator.api.status.Savepoint;
 import org.apache.flink.kubernetes.operator.api.status.SavepointInfo;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Null-safe reading of what the Flink Kubernetes Operator reports in a FlinkDeployment's status. The FlinkDeployment
@@ -86,6 +88,18 @@ public record FlinkObservation(FlinkDeployment deployment) {
             return last || info.getSavepointHistory() != null
                     && info.getSavepointHistory().stream().anyMatch(savepoint -> path.equals(savepoint.getLocation()));
         }).orElse(false);
+    }
+
+    /** The job ConfigMaps the FlinkDeployment names: in its spec, and in the spec Flink last deployed (the running job). */
+    public java.util.Set<String> jobConfigMaps() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Stream.concat(Stream.ofNullable(deployment).map(FlinkDeployment::getSpec), lastReconciledSpec().stream())
+                .map(FlinkDeploymentSpec::getPodTemplate).filter(Objects::nonNull)
+                .map(template -> template.getSpec()).filter(Objects::nonNull)
+                .flatMap(spec -> spec.getVolumes() == null ? Stream.empty() : spec.getVolumes().stream())
+                .filter(volume -> volume.getConfigMap() != null)
+                .forEach(volume -> names.add(volume.getConfigMap().getName()));
+        return names;
     }
 
     public boolean generationObserved() {

@@ -127,8 +127,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         if (backup.hold()) {
             // Nothing of the change yet: the job as it runs, asked for a savepoint; the change waits for it.
             applied = Applied.from(pipeline.getStatus());
-            desired = DesiredState.holding(flink.deployment(), context.getSecondaryResource(ConfigMap.class).orElse(null), desired,
-                    backup.nonce(), applied.specHash());
+            desired = DesiredState.holding(flink.deployment(), backup.nonce(), applied.specHash(), desired);
         }
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
         pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(), List.of(), now), context);
@@ -150,6 +149,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             applied = consume(pipeline, applied, context, now);
         }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
+        removeUnusedJobConfigs(pipeline, desired, applyResult, context);
         StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(), List.of(), now);
         statusWriter.write(pipeline, status, context);
         return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
@@ -177,6 +177,24 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         StreamingPipelineStatus.ResumedFrom consumed = Serialization.clone(applied.resumedFrom());
         consumed.consumed = true;
         return new Applied(applied.specHash(), applied.tokens(), applied.sourceEpoch(), applied.maxParallelism(), consumed);
+    }
+
+    /**
+     * Job ConfigMaps are versioned by content; once the FlinkDeployment names a new one, versions that neither its spec
+     * nor the spec Flink runs name are deleted. (A rollback writes its version again.)
+     */
+    private static void removeUnusedJobConfigs(StreamingPipeline pipeline, DesiredState desired, FlinkObservation flink,
+                                               Context<StreamingPipeline> context) {
+        java.util.Set<String> used = new java.util.HashSet<>(flink.jobConfigMaps());
+        used.add(desired.jobConfigMap().getMetadata().getName());
+        for (ConfigMap version : context.getSecondaryResources(ConfigMap.class)) {
+            String name = version.getMetadata().getName();
+            if (name.startsWith(PipelineResources.jobConfigMapPrefix(pipeline)) && !used.contains(name)) {
+                context.getClient().resource(version).delete();
+                LOG.info("Deleted ConfigMap {}/{}: a job configuration no FlinkDeployment spec names any more",
+                        PipelineResources.namespace(pipeline), name);
+            }
+        }
     }
 
     /** The JobManager's report on the running job, when there is one and it answers. */

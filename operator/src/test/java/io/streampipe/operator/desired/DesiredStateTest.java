@@ -133,7 +133,13 @@ class DesiredStateTest {
         JsonNode afterSpec = Trees.tree(after.flinkDeployment().getSpec());
         ((ObjectNode) afterSpec.path("podTemplate").path("metadata").path("annotations"))
                 .put(PipelineResources.ANNOTATION_JOB_CONFIG_HASH, jobConfigHash(before));
-        assertThat(afterSpec).as("only the hash differs").isEqualTo(beforeSpec);
+        // The ConfigMap is versioned by content: the FlinkDeployment names the new version.
+        assertThat(afterSpec.path("podTemplate").path("spec").path("volumes").get(0).path("configMap").path("name").asText())
+                .isEqualTo(after.jobConfigMap().getMetadata().getName())
+                .isNotEqualTo(before.jobConfigMap().getMetadata().getName());
+        ((ObjectNode) afterSpec.path("podTemplate").path("spec").path("volumes").get(0).path("configMap"))
+                .put("name", before.jobConfigMap().getMetadata().getName());
+        assertThat(afterSpec).as("only the hash and the version's name differ").isEqualTo(beforeSpec);
     }
 
     @Test

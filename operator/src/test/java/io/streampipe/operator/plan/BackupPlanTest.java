@@ -73,7 +73,7 @@ class BackupPlanTest {
 
         // What is written meanwhile: the running job's FlinkDeployment, asked for a savepoint, nothing else changed.
         DesiredState next = DesiredState.of(pipeline, plan.inputs(), Examples.DEFAULTS);
-        DesiredState held = DesiredState.holding(running, null, next, requested.nonce(), pipeline.getStatus().lastAppliedSpecHash);
+        DesiredState held = DesiredState.holding(running, requested.nonce(), pipeline.getStatus().lastAppliedSpecHash, next);
         FlinkDeployment expected = Serialization.clone(running);
         expected.getSpec().getJob().setSavepointTriggerNonce(requested.nonce());
         assertThat(Serialization.asJson(held.flinkDeployment().getSpec())).isEqualTo(Serialization.asJson(expected.getSpec()));
