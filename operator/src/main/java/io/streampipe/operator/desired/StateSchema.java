@@ -11,24 +11,27 @@ import io.streampipe.api.v1alpha1.TransformSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What the job's keyed state is shaped by: the key fields and their types, the window type and geometry (size and
- * slide, which shape the sliced window state and its timers), and the aggregates (name, function, field, in order:
- * the accumulator layout is positional). A savepoint taken with one schema cannot be restored into a job with another.
+ * slide shape the sliced window state, gap the sessions, allowed lateness the cleanup timers already registered), and
+ * the aggregates (name, function, field, in order: the accumulator layout is positional). The job refuses a restore
+ * into another layout (pipeline-job's WindowLayout); this check refuses the change before anything is stopped. A savepoint taken with one schema cannot be restored into a job with another.
  * The FlinkDeployment's pod template carries it as an annotation, so the schema of the job Flink last deployed can be
  * read back from the Flink operator's lastReconciledSpec; a deleted pipeline's final savepoint record carries it too.
  *
  * @param keyBy        transform.keyBy
  * @param keyTypes     the declared types of the key fields, in keyBy's order (null in annotations older than this)
  * @param window       transform.window.type, or "none"
- * @param windowMillis window size and, for sliding windows, slide, in milliseconds (null: no geometry, or an older annotation)
+ * @param windowMillis size, slide, gap and allowedLateness, as given, in milliseconds (null: no window, or an older annotation)
  * @param aggregates   transform.aggregates as name:fn:field
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StateSchema(List<String> keyBy, List<String> keyTypes, String window, List<Long> windowMillis, List<String> aggregates) {
+public record StateSchema(List<String> keyBy, List<String> keyTypes, String window, Map<String, Long> windowMillis, List<String> aggregates) {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public static StateSchema of(StreamingPipelineSpec spec) {
@@ -47,14 +50,21 @@ public record StateSchema(List<String> keyBy, List<String> keyTypes, String wind
         }
         TransformSpec.Window window = transform.window;
         String type = window == null || window.type == null ? "none" : window.type.name().toLowerCase();
-        List<Long> geometry = null;
-        if (window != null && window.size != null) {
-            geometry = new ArrayList<>(List.of(Durations.parse("spec.transform.window.size", window.size).toMillis()));
-            if (window.slide != null) {
-                geometry.add(Durations.parse("spec.transform.window.slide", window.slide).toMillis());
-            }
+        Map<String, Long> geometry = null;
+        if (window != null && window.type != null) {
+            geometry = new TreeMap<>();
+            putMillis(geometry, "size", window.size);
+            putMillis(geometry, "slide", window.slide);
+            putMillis(geometry, "gap", window.gap);
+            putMillis(geometry, "allowedLateness", window.allowedLateness);
         }
         return new StateSchema(List.copyOf(transform.keyBy), keyTypes, type, geometry, List.copyOf(aggregates));
+    }
+
+    private static void putMillis(Map<String, Long> geometry, String field, String duration) {
+        if (duration != null) {
+            geometry.put(field, Durations.parse("spec.transform.window." + field, duration).toMillis());
+        }
     }
 
     public String toJson() {
@@ -90,8 +100,14 @@ public record StateSchema(List<String> keyBy, List<String> keyTypes, String wind
         }
         if (!window.equals(running.window)) {
             fields.add("spec.transform.window.type (" + running.window + " to " + window + ")");
-        } else if (running.windowMillis != null && !Objects.equals(windowMillis, running.windowMillis)) {
-            fields.add("spec.transform.window.size/slide (" + geometry(running.windowMillis) + " to " + geometry(windowMillis) + ")");
+        } else if (running.windowMillis != null && windowMillis != null) {
+            for (String field : List.of("size", "slide", "gap", "allowedLateness")) {
+                Long before = running.windowMillis.get(field);
+                Long after = windowMillis.get(field);
+                if (!Objects.equals(before, after)) {
+                    fields.add("spec.transform.window." + field + " (" + duration(before) + " to " + duration(after) + ")");
+                }
+            }
         }
         if (!aggregates.equals(running.aggregates)) {
             fields.add("spec.transform.aggregates (" + running.aggregates + " to " + aggregates + ")");
@@ -99,10 +115,16 @@ public record StateSchema(List<String> keyBy, List<String> keyTypes, String wind
         return fields;
     }
 
-    private static String geometry(List<Long> millis) {
+    /** 300000 as 5m, 10000 as 10s, 1500 as 1500ms: the way a spec writes durations. */
+    private static String duration(Long millis) {
         if (millis == null) {
             return "none";
         }
-        return "size " + Duration.ofMillis(millis.get(0)) + (millis.size() > 1 ? ", slide " + Duration.ofMillis(millis.get(1)) : "");
+        for (var unit : List.of(Map.entry(86_400_000L, "d"), Map.entry(3_600_000L, "h"), Map.entry(60_000L, "m"), Map.entry(1000L, "s"))) {
+            if (millis % unit.getKey() == 0 && millis > 0) {
+                return millis / unit.getKey() + unit.getValue();
+            }
+        }
+        return millis + "ms";
     }
 }

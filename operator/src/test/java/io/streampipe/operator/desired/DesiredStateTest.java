@@ -126,7 +126,7 @@ class DesiredStateTest {
     @Test
     void whatTheJobComputesReachesItThroughTheConfigMapHashOnThePodTemplate() {
         DesiredState before = desired(Examples.load("sensor-anomalies"));
-        DesiredState after = changed("sensor-anomalies", p -> p.getSpec().transform.window.allowedLateness = "10m");
+        DesiredState after = changed("sensor-anomalies", p -> p.getSpec().transform.having.get(0).value = 50.0);
 
         assertThat(jobConfigHash(after)).isNotEqualTo(jobConfigHash(before));
         JsonNode beforeSpec = Trees.tree(before.flinkDeployment().getSpec());

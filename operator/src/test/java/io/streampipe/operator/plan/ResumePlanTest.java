@@ -85,7 +85,7 @@ class ResumePlanTest {
         assertThat(resume.resume()).isEmpty();
         Problem problem = resume.problem().orElseThrow();
         assertThat(problem.reason()).isEqualTo("IncompatibleStateChange");
-        assertThat(problem.message()).startsWith("spec.transform.window.size/slide").contains(SAVEPOINT,
+        assertThat(problem.message()).startsWith("spec.transform.window.size (5m to 10m)").contains(SAVEPOINT,
                 "spec.deletion.resumeFromFinalSavepoint: false");
         assertThat(DeploymentPlan.of(recreated, FlinkObservation.of(Optional.empty()), Examples.SECRETS, resume).blocked()).isTrue();
 
