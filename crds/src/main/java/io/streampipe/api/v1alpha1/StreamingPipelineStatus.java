@@ -49,6 +49,12 @@ public class StreamingPipelineStatus {
     @JsonPropertyDescription("The upgrade in progress, if any: from the spec change until the new job is stable (RUNNING, spec.upgrade.stableCheckpoints checkpoints completed, no restart).")
     public Upgrade upgrade;
 
+    @JsonPropertyDescription("What the operator does (or did) with the current generation, decided before acting: a pure function of the spec, this status and the FlinkDeployment.")
+    public Plan plan;
+
+    @JsonPropertyDescription("How long the last upgrade's job was down: from the spec change until its new job ran, e.g. 41s.")
+    public String lastUpgradeDowntime;
+
     @JsonPropertyDescription("The last spec that ran stable, which a rollback returns to.")
     public StableSpec lastStable;
 
@@ -130,8 +136,26 @@ public class StreamingPipelineStatus {
         public String startTime;
         @JsonPropertyDescription("The generation being upgraded to.")
         public Long generation;
+        @JsonPropertyDescription("When the new job was first seen RUNNING.")
+        public String runningTime;
         @JsonPropertyDescription("Set when the new job restores a checkpoint instead of a savepoint: the Flink operator's last-state fallback, taken when the job was not running at the upgrade, so no savepoint could be taken. Says which checkpoint.")
         public String fallback;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Plan {
+        @JsonPropertyDescription("The generation it is for.")
+        public Long generation;
+        @JsonPropertyDescription("None, FirstDeployment, InPlace (no restart), Suspend, Resume, SavepointUpgrade, LastStateUpgrade, StatelessRedeploy, RedeployFromSavepoint, Rollback or Refused.")
+        public String action;
+        @JsonPropertyDescription("What state the action drops: nothing, or what.")
+        public String dropsState;
+        @JsonPropertyDescription("The backup savepoint taken first, when state is dropped.")
+        public String backup;
+        @JsonPropertyDescription("Expected downtime, from the last upgrade's measured one, else the last checkpoint's duration.")
+        public String expectedDowntime;
+        @JsonPropertyDescription("Why, in a sentence.")
+        public String message;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -26,6 +26,7 @@ import io.streampipe.operator.desired.OperatorDefaults;
 import io.streampipe.operator.flink.JobManagerClient;
 import io.streampipe.operator.flink.JobReport;
 import io.streampipe.operator.plan.BackupPlan;
+import io.streampipe.operator.plan.ChangePreview;
 import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
@@ -124,13 +125,16 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         if (backup.problem().isPresent()) {
             return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, backup.backup(), List.of(backup.problem().get()), context, now);
         }
+        StreamingPipelineStatus.Plan preview = ChangePreview.of(pipeline, desired.specHash(), plan.inputs(),
+                desired.flinkDeployment().getSpec(), flink, List.of(), rollback.isPresent(), backup.backup());
         if (backup.hold()) {
             // Nothing of the change yet: the job as it runs, asked for a savepoint; the change waits for it.
             applied = Applied.from(pipeline.getStatus());
             desired = DesiredState.holding(flink.deployment(), backup.nonce(), applied.specHash(), desired);
         }
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
-        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(), List.of(), now), context);
+        pipeline = statusWriter.write(pipeline, withPlan(StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(),
+                List.of(), now), preview), context);
 
         PipelineDependent.putDesiredState(context, desired);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -150,10 +154,16 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
         removeUnusedJobConfigs(pipeline, desired, applyResult, context);
-        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(), List.of(), now);
+        StreamingPipelineStatus status = withPlan(StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(),
+                List.of(), now), preview);
         statusWriter.write(pipeline, status, context);
         return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
+    }
+
+    private static StreamingPipelineStatus withPlan(StreamingPipelineStatus status, StreamingPipelineStatus.Plan plan) {
+        status.plan = plan;
+        return status;
     }
 
     /** The owner-less ConfigMap in which a deleted pipeline of this name recorded its final savepoint, if any. */
@@ -252,8 +262,8 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                                      Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems,
                                                      Context<StreamingPipeline> context, Instant now) {
-        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, flink, Optional.empty(), Optional.empty(), backup,
-                problems, now);
+        StreamingPipelineStatus status = withPlan(StatusMapper.map(pipeline, applied, flink, Optional.empty(), Optional.empty(), backup,
+                problems, now), ChangePreview.refused(pipeline, problems));
         statusWriter.write(pipeline, status, context);
         return UpdateControl.<StreamingPipeline>noUpdate().rescheduleAfter(retryDelay(status, now));
     }

@@ -98,6 +98,8 @@ public final class StatusMapper {
                     .forEach(savepoint -> savepoint.reason = reason);
         }
         status.upgrade = upgrade(pipeline, previous, applied, flink, jobReport, now);
+        status.lastUpgradeDowntime = previous.upgrade != null && status.upgrade == null && previous.upgrade.startTime != null
+                ? downtime(previous.upgrade, now) : previous.lastUpgradeDowntime;
         status.rollback = rollback.orElse(previous.rollback);
         status.lastStable = lastStable(pipeline, previous, applied, flink, status.upgrade, rollback, problems);
 
@@ -379,12 +381,16 @@ public final class StatusMapper {
             upgrade.to = previous.upgrade.to;
             upgrade.savepoint = previous.upgrade.savepoint;
             upgrade.startTime = previous.upgrade.startTime != null ? previous.upgrade.startTime : now.toString();
+            upgrade.runningTime = previous.upgrade.runningTime;
             upgrade.generation = previous.upgrade.generation != null ? previous.upgrade.generation : pipeline.getMetadata().getGeneration();
         }
         if (upgrade == null) {
             return null;
         }
         boolean running = runningAsApplied(flink, applied);
+        if (running && upgrade.runningTime == null) {
+            upgrade.runningTime = now.toString();
+        }
         boolean suspended = flink.currentSpecReconciled() && flink.lifecycleState().orElse(null) == ResourceLifecycleState.SUSPENDED;
         if (suspended || running && stable(pipeline, report)) {
             return null;
@@ -407,6 +413,12 @@ public final class StatusMapper {
     }
 
     /** The job runs, and it is the one of the applied desired state (not the FlinkDeployment before it was written). */
+    /** From the spec change until the new job was seen running (or until now, when it ended unseen). */
+    private static String downtime(StreamingPipelineStatus.Upgrade upgrade, Instant now) {
+        Instant end = upgrade.runningTime != null ? Instant.parse(upgrade.runningTime) : now;
+        return java.time.Duration.between(Instant.parse(upgrade.startTime), end).toSeconds() + "s";
+    }
+
     private static boolean runningAsApplied(FlinkObservation flink, Applied applied) {
         return flink.specHash().map(hash -> hash.equals(applied.specHash())).orElse(true) && flink.currentSpecReconciled() && "RUNNING".equals(flink.jobState().orElse(null))
                 && flink.lifecycleState().map(state -> state == ResourceLifecycleState.STABLE || state == ResourceLifecycleState.DEPLOYED)
