@@ -54,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * then goes through a savepoint upgrade and a change the Flink operator ignores settles without one.
  */
 class ExamplesOnSandboxIT {
-    private static final Duration PATIENCE = Duration.ofMinutes(4);
+    private static final Duration PATIENCE = Duration.ofMinutes(6);
     private static final String NAMESPACE = "default";
     /** Event time runs this much faster than the clock, so that 5-minute windows and 30-minute session gaps close. */
     private static final double SPEED = 60;
@@ -168,6 +168,28 @@ class ExamplesOnSandboxIT {
         assertThat(settled.job.id).as("no restart for an ignored change").isEqualTo(jobNow);
 
         rollsBackAnUpgradeThatNeverBecomesStable(orders);
+        backsUpTheStateBeforeAnOffsetResetThatDropsIt(pipelines.get("sensor-anomalies"));
+    }
+
+    /** An offset reset without state: first a backup savepoint of the running job, recorded with its reason, then the reset. */
+    private void backsUpTheStateBeforeAnOffsetResetThatDropsIt(StreamingPipeline sensors) throws Exception {
+        String jobBefore = status("sensor-anomalies").job.id;
+        client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("sensor-anomalies").edit(p -> {
+            p.getSpec().offsetReset = new io.streampipe.api.v1alpha1.OffsetResetSpec();
+            p.getSpec().offsetReset.token = "drop-1";
+            p.getSpec().offsetReset.to = io.streampipe.api.v1alpha1.OffsetResetSpec.Target.LATEST;
+            p.getSpec().offsetReset.keepState = false;
+            return p;
+        });
+        StreamingPipelineStatus reset = awaitStatus("sensor-anomalies", "reset after a backup savepoint",
+                status -> status.backup != null && "Taken".equals(status.backup.step) && status.job != null
+                        && "RUNNING".equals(status.job.state) && !jobBefore.equals(status.job.id) && "drop-1".equals(status.sourceEpoch));
+        assertThat(reset.plan.action).isEqualTo("StatelessRedeploy");
+        assertThat(reset.backup.savepoint).startsWith("file:///flink-data/");
+        assertThat(reset.savepointHistory).filteredOn(savepoint -> reset.backup.savepoint.equals(savepoint.path)).singleElement()
+                .satisfies(savepoint -> assertThat(savepoint.reason).isEqualTo("backup before offset reset drop-1 without state"));
+        int rowsAtReset = rows(sensors);
+        awaitTrue("sensor-anomalies: rows after the reset", () -> rows(sensors) > rowsAtReset);
     }
 
     /**
