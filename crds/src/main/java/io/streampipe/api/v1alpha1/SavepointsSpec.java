@@ -29,8 +29,9 @@ public class SavepointsSpec {
         @JsonPropertyDescription("Keep at most this many savepoints.")
         public int count = 5;
 
+        @Default("168h")
         @Pattern(Patterns.DURATION)
-        @JsonPropertyDescription("Drop savepoints older than this, e.g. 168h.")
-        public String age;
+        @JsonPropertyDescription("Dispose of savepoints older than this (their files too), default 168h (7 days); the newest is always kept. Always written to the FlinkDeployment: the Flink operator's own default is 24h (kubernetes.operator.savepoint.history.max.age).")
+        public String age = "168h";
     }
 }

@@ -83,10 +83,9 @@ public final class FlinkConfiguration {
                     flinkDuration(Durations.parse("spec.savepoints.periodic", savepoints.periodic)));
         }
         conf.put("kubernetes.operator.savepoint.history.max.count", Integer.toString(savepoints.retain.count));
-        if (savepoints.retain.age != null) {
-            conf.put("kubernetes.operator.savepoint.history.max.age",
-                    flinkDuration(Durations.parse("spec.savepoints.retain.age", savepoints.retain.age)));
-        }
+        // Always set: left out, the Flink operator disposes of savepoints after its own default of 24h.
+        conf.put("kubernetes.operator.savepoint.history.max.age",
+                flinkDuration(Durations.parse("spec.savepoints.retain.age", savepoints.retain.age != null ? savepoints.retain.age : "168h")));
     }
 
     private static void restartStrategy(Map<String, String> conf) {
