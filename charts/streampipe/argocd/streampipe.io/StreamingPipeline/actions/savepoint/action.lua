@@ -1,11 +1,10 @@
--- A token the pipeline has not seen: "argocd-" and the UTC time to the second, with a counter when the previous
--- token was taken in the same second (tokens match ^[A-Za-z0-9._-]{1,63}$).
+-- A token other than the pipeline's current one: "argocd-" and the UTC time to the second, ".1" when the current one
+-- was taken in the same second (tokens match ^[A-Za-z0-9._-]{1,63}$). Argo CD gives scripts no string library.
 local os = require("os")
 local function newToken(previous)
   local token = "argocd-" .. os.date("!%Y%m%d-%H%M%S")
-  if previous ~= nil and string.sub(previous, 1, #token) == token then
-    local count = tonumber(string.match(string.sub(previous, #token + 1), "^%.(%d+)$")) or 0
-    token = token .. "." .. (count + 1)
+  if token == previous then
+    token = token .. ".1"
   end
   return token
 end

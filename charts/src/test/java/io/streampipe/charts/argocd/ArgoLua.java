@@ -8,15 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.PackageLib;
-import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
 import java.io.IOException;
@@ -30,18 +29,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs the Argo CD Lua scripts of the chart as Argo CD does (argo-cd util/lua/lua.go): a fresh interpreter per call with
- * the base, package, table, string and math libraries, {@code os} only through {@code require("os")} and with only its
- * time functions, the live object as the global {@code obj} (JSON numbers become Lua numbers), and the returned table
- * converted back to JSON (a table with keys 1..n is an array; an empty table is what the object had there, as Argo CD's
- * cleanReturnedObj keeps empty arrays arrays).
+ * Runs the Argo CD Lua scripts of the chart as Argo CD runs argocd-cm scripts (argo-cd util/lua/lua.go, runLua, without
+ * useOpenLibs): a fresh interpreter per call with only the package, base and table libraries and a safe {@code os}
+ * holding {@code time} and {@code date} (global, and from {@code require("os")}), so no {@code string} or {@code math};
+ * the live object as the global {@code obj} (JSON numbers become Lua numbers); the returned table converted back to
+ * JSON (a table with keys 1..n is an array; an empty table is what the object had there, as cleanReturnedObj does).
  */
 public final class ArgoLua {
     public static final Path CUSTOMIZATIONS = Path.of("streampipe/argocd/streampipe.io/StreamingPipeline");
     public static final Path HEALTH = CUSTOMIZATIONS.resolve("health.lua");
     public static final Path DISCOVERY = CUSTOMIZATIONS.resolve("actions/discovery.lua");
     static final ObjectMapper YAML = new YAMLMapper();
-    private static final Set<String> ARGO_OS_FUNCTIONS = Set.of("time", "date", "clock");
+    private static final Set<String> ARGO_OS_FUNCTIONS = Set.of("time", "date");
 
     private ArgoLua() {
     }
@@ -88,8 +87,6 @@ public final class ArgoLua {
         globals.load(new JseBaseLib());
         globals.load(new PackageLib());
         globals.load(new TableLib());
-        globals.load(new StringLib());
-        globals.load(new JseMathLib());
         globals.load(new JseOsLib());
         LoadState.install(globals);
         LuaC.install(globals);
@@ -97,7 +94,10 @@ public final class ArgoLua {
         LuaTable safeOs = new LuaTable();
         ARGO_OS_FUNCTIONS.forEach(name -> safeOs.set(name, os.get(name)));
         globals.get("package").get("loaded").set("os", safeOs);
-        globals.set("os", LuaValue.NIL);
+        globals.set("os", safeOs);
+        // LuaJ's base library loads the string library's metatable for string values; Argo CD's has none.
+        globals.set("string", LuaValue.NIL);
+        LuaString.s_metatable = null;
         return globals;
     }
 
