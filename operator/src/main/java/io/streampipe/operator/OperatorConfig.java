@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
 public record OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection,
                              String leaseName, String leaseNamespace, int httpPort, Duration resyncInterval, String instance,
                              String flinkRestUrl, Duration jobPollInterval) {
-    public static final String DEFAULT_IMAGE = "ghcr.io/streampipe/pipeline-job:latest";
+    /** The pipeline-job image of this operator's version, as the build names it (pom.xml {@code pipeline-job.image}). */
+    public static final String DEFAULT_IMAGE = BuildInfo.PIPELINE_JOB_IMAGE;
     public static final String DEFAULT_FLINK_VERSION = "1.20.3";
 
     /** With the default JobManager REST address and poll interval. */

@@ -219,12 +219,13 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
      * A running job changes without the FlinkDeployment changing (checkpoints, restarts), and an upgrade can time out
      * without any event: look again after the poll interval, or when the upgrade times out if that comes first.
      */
-    private Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now) {
+    Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now) {
         Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
                 .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
                         .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))
                 .filter(left -> !left.isNegative());
-        boolean watching = status.upgrade != null || status.job != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
+        boolean watching = status.upgrade != null
+                || status.job != null && status.job.state != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
         if (!watching) {
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.operator.status.Conditions;
+import io.streampipe.operator.testing.Examples;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,6 +30,22 @@ class ReconcilerUnitsTest {
         assertThat(StreamingPipelineReconciler.retryDelay(blockedSince(NOW), NOW)).isEqualTo(Duration.ofSeconds(10));
         assertThat(StreamingPipelineReconciler.retryDelay(blockedSince(NOW.minusSeconds(40)), NOW)).isEqualTo(Duration.ofSeconds(40));
         assertThat(StreamingPipelineReconciler.retryDelay(blockedSince(NOW.minusSeconds(3600)), NOW)).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    /**
+     * FKO writes a submitted job's id before its state (the sandbox recorded it on a first deploy): such a status is
+     * looked at again on the next event, and its reconcile does not fail (it failed with a NullPointerException).
+     */
+    @Test
+    void aJobWithoutAStateYetIsNotPolled() {
+        StreamingPipelineStatus status = new StreamingPipelineStatus();
+        status.job = new StreamingPipelineStatus.Job();
+        status.job.id = "3f1c2a9b7d6e5f408a1b2c3d4e5f6a7b";
+        StreamingPipelineReconciler reconciler = new StreamingPipelineReconciler(Examples.DEFAULTS, null, null);
+
+        assertThat(reconciler.nextLook(Examples.load("sensor-anomalies"), status, NOW)).isEmpty();
+        status.job.state = "RUNNING";
+        assertThat(reconciler.nextLook(Examples.load("sensor-anomalies"), status, NOW)).contains(Duration.ofSeconds(30));
     }
 
     @Test

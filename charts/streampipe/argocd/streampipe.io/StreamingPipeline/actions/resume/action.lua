@@ -1,0 +1,3 @@
+-- Starts the job again from where it was suspended.
+obj.spec.state = "running"
+return obj
