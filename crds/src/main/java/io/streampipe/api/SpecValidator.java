@@ -163,6 +163,10 @@ public final class SpecValidator {
             if (spec.lateData == null) {
                 problems.add("spec.lateData is required when spec.transform.window is set: late events go to a table or are dropped explicitly, never silently");
             }
+            if (spec.checkpointing != null && spec.checkpointing.mode == CheckpointingSpec.Mode.AT_LEAST_ONCE) {
+                problems.add("spec.checkpointing.mode at-least-once is not allowed with spec.transform.window: the windows' "
+                        + "state would count events replayed after a restore twice; use exactly-once");
+            }
         }
         Set<String> aggregateNames = new HashSet<>();
         for (int i = 0; i < (hasAggregates ? transform.aggregates.size() : 0); i++) {

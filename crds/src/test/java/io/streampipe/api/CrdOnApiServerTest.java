@@ -93,6 +93,18 @@ class CrdOnApiServerTest {
         assertThat(pipelines().resource(resource(rescaled)).update().getMetadata().getGeneration()).isEqualTo(2L);
     }
 
+    /**
+     * At-least-once checkpoints are refused with a window (the windows' state would count replayed events twice after a
+     * restore) but accepted without one, where every replayed row is an idempotent upsert.
+     */
+    @Test
+    void atLeastOnceCheckpointsAreAcceptedWithoutAWindow() {
+        ObjectNode manifest = ManifestCase.readExample("orders-upsert.yaml");
+        ((ObjectNode) manifest.get("metadata")).put("name", "at-least-once-without-window");
+        ((ObjectNode) manifest.at("/spec/checkpointing")).put("mode", "at-least-once");
+        assertThat(pipelines().resource(resource(manifest)).create().getMetadata().getUid()).isNotBlank();
+    }
+
     @Test
     void statusIsASubresource() {
         ObjectNode manifest = ManifestCase.readExample("orders-upsert.yaml");

@@ -1,5 +1,6 @@
 package io.streampipe.api;
 
+import io.streampipe.api.v1alpha1.CheckpointingSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +48,13 @@ class SpecValidatorTest {
     @Test
     void atLeastFifteenInvalidManifestsAreCovered() {
         assertThat(ManifestCase.all()).hasSizeGreaterThanOrEqualTo(15);
+    }
+
+    @Test
+    void atLeastOnceCheckpointsAreValidWithoutAWindow() {
+        StreamingPipelineSpec spec = PipelineSpecs.fromTree(ManifestCase.readExample("orders-upsert.yaml").get("spec"));
+        spec.checkpointing.mode = CheckpointingSpec.Mode.AT_LEAST_ONCE;
+        assertThat(SpecValidator.problems(spec)).isEmpty();
     }
 
     @Test

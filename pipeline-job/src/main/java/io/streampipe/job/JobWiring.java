@@ -10,10 +10,10 @@ import io.streampipe.job.sink.DeadLetterWriter;
 import io.streampipe.job.sink.LateEventWriter;
 import io.streampipe.job.sink.PostgresSink;
 import io.streampipe.job.sink.ResultRowWriter;
+import io.streampipe.job.sink.SinkSettings;
 import io.streampipe.job.source.KafkaSources;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.types.Either;
 import org.apache.flink.types.Row;
@@ -35,13 +35,13 @@ public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
 
     public static JobWiring production(StreamingPipelineSpec spec, String sourceEpoch, DatabaseCredentials credentials) {
         var postgres = spec.sink.postgres;
-        JdbcExecutionOptions execution = PostgresSink.executionOptions(postgres);
+        SinkSettings settings = SinkSettings.of(postgres);
         boolean lateTable = spec.lateData != null && spec.lateData.table != null;
         return new JobWiring(
                 KafkaSources.of(spec.source, KafkaSources.startingOffsets(spec, sourceEpoch), EventSchema.of(spec)),
-                new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), execution),
-                new PostgresSink<>(postgres.jdbcUrl, credentials, new DeadLetterWriter(spec.deadLetter.table), execution),
-                lateTable ? new PostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), execution) : null,
+                new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), settings),
+                new PostgresSink<>(postgres.jdbcUrl, credentials, new DeadLetterWriter(spec.deadLetter.table), settings),
+                lateTable ? new PostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), settings) : null,
                 UnaryOperator.identity());
     }
 

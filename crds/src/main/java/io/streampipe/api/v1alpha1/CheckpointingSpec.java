@@ -17,7 +17,7 @@ public class CheckpointingSpec {
     public String interval = "10s";
 
     @Default("exactly-once")
-    @JsonPropertyDescription("exactly-once or at-least-once.")
+    @JsonPropertyDescription("exactly-once or at-least-once. at-least-once only without spec.transform.window: without aligned barriers, events after a checkpoint's barrier can be in the windows' state that checkpoint saves, and are counted again when they are replayed after a restore.")
     public Mode mode = Mode.EXACTLY_ONCE;
 
     @Default("10m")

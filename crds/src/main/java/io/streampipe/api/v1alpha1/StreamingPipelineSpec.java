@@ -30,6 +30,8 @@ import java.util.Map;
         message = "spec.source.eventTime is required when spec.transform.window is set")
 @ValidationRule(value = "!has(self.transform.window) || has(self.lateData)",
         message = "spec.lateData is required when spec.transform.window is set: late events go to a table or are dropped explicitly, never silently")
+@ValidationRule(value = "!has(self.transform.window) || !has(self.checkpointing.mode) || self.checkpointing.mode != 'at-least-once'",
+        message = "spec.checkpointing.mode at-least-once is not allowed with spec.transform.window: the windows' state would count events replayed after a restore twice; use exactly-once")
 @ValidationRule(value = "!has(self.sink.postgres.primaryKey) || (size(self.sink.postgres.primaryKey) == size(self.transform.keyBy) + (has(self.transform.window) ? 1 : 0) && self.sink.postgres.primaryKey.all(c, c in self.transform.keyBy || (has(self.transform.window) && c == 'window_start')))",
         message = "spec.sink.postgres.primaryKey must be the keyBy fields, plus window_start when windowed")
 @ValidationRule(value = "!has(self.upgrade) || !has(self.upgrade.mode) || self.upgrade.mode != 'last-state' || !has(self.checkpointing.storage.path) || !self.checkpointing.storage.path.startsWith('file://')",

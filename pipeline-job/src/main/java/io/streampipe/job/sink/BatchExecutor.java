@@ -1,7 +1,5 @@
 package io.streampipe.job.sink;
 
-import org.apache.flink.connector.jdbc.internal.executor.JdbcBatchStatementExecutor;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,51 +8,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a batch ({@link PendingRows}: at most one change per row) as one transaction, in the writer's row order (so
- * that two subtasks writing the same rows cannot deadlock): upserts and deletes together, then commit. An array
- * statement runs once for the whole batch; the others run once per record in a JDBC batch. A failed batch is rolled
- * back and kept, so the connector's retry (with backoff, on a fresh connection if needed) sends it again.
+ * Runs a batch ({@link PendingRows}: at most one change per row) as one transaction on one connection, in the writer's
+ * row order (so that two subtasks writing the same rows cannot deadlock): upserts and deletes together, then commit.
+ * An array statement runs once for the whole batch; the others run once per record in a JDBC batch. A batch that fails
+ * is rolled back and left as it was, so {@link BatchCommitter} can send it again.
  */
-final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
+final class BatchExecutor<T> implements AutoCloseable {
     private final TableWriter<T> writer;
     private final SinkMetrics metrics;
-    private PendingRows<T> pending;
-    private Connection connection;
-    private PreparedStatement[] statements;
+    private final Connection connection;
+    private final PreparedStatement[] statements;
 
-    BatchExecutor(TableWriter<T> writer, SinkMetrics metrics) {
+    /** Prepares the writer's statements on {@code connection}, which it then runs in transactions of its own. */
+    BatchExecutor(TableWriter<T> writer, SinkMetrics metrics, Connection connection) throws SQLException {
         this.writer = writer;
         this.metrics = metrics;
-        this.pending = new PendingRows<>(writer);
-    }
-
-    @Override
-    public void prepareStatements(Connection connection) throws SQLException {
         this.connection = connection;
         connection.setAutoCommit(false);
-        var sql = writer.statements();
+        List<String> sql = writer.statements();
         statements = new PreparedStatement[sql.size()];
         for (int i = 0; i < statements.length; i++) {
             statements[i] = connection.prepareStatement(sql.get(i));
         }
     }
 
-    @Override
-    public void addToBatch(T record) {
-        pending.add(record);
-    }
-
-    /** Makes {@code batch}, collected elsewhere, the one {@link #executeBatch} writes; nothing else may be pending. */
-    void take(PendingRows<T> batch) {
-        if (!pending.isEmpty()) {
-            throw new IllegalStateException(pending.size() + " rows of the previous batch are not written yet");
-        }
-        pending = batch;
-    }
-
-    @Override
-    public void executeBatch() throws SQLException {
-        if (pending.isEmpty()) {
+    void execute(PendingRows<T> batch) throws SQLException {
+        if (batch.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
@@ -62,7 +41,7 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
         for (int i = 0; i < statements.length; i++) {
             byStatement.add(new ArrayList<>());
         }
-        for (T record : pending.inWriteOrder()) {
+        for (T record : batch.inWriteOrder()) {
             byStatement.get(writer.statementFor(record)).add(record);
         }
         int refused = 0;
@@ -85,32 +64,24 @@ final class BatchExecutor<T> implements JdbcBatchStatementExecutor<T> {
                 }
             }
             connection.commit();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             rollbackQuietly(e);
             throw e;
         }
         if (metrics != null) {
-            metrics.batchWritten(pending.size() - refused, pending.superseded() + refused,
+            metrics.batchWritten(batch.size() - refused, batch.superseded() + refused,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
-        pending = new PendingRows<>(writer);
     }
 
     @Override
-    public void closeStatements() throws SQLException {
-        if (statements != null) {
-            for (PreparedStatement statement : statements) {
-                statement.close();
-            }
-            statements = null;
+    public void close() throws SQLException {
+        for (PreparedStatement statement : statements) {
+            statement.close();
         }
     }
 
-    int pendingRows() {
-        return pending.size();
-    }
-
-    private void rollbackQuietly(SQLException cause) {
+    private void rollbackQuietly(Exception cause) {
         try {
             for (PreparedStatement statement : statements) {
                 statement.clearBatch();

@@ -1,6 +1,7 @@
 package io.streampipe.job.sink;
 
 import io.streampipe.job.parse.Reject;
+import io.streampipe.job.schema.ResultSchema.Column;
 import io.streampipe.job.schema.ResultSchema.ColumnType;
 
 import java.sql.PreparedStatement;
@@ -20,6 +21,21 @@ public final class DeadLetterWriter implements TableWriter<Reject> {
     @Override
     public String table() {
         return table;
+    }
+
+    @Override
+    public String field() {
+        return FIELD;
+    }
+
+    @Override
+    public List<Column> columns() {
+        return SqlStatements.DEAD_LETTER_COLUMNS;
+    }
+
+    @Override
+    public List<String> conflictKey() {
+        return SqlStatements.sourcePosition();
     }
 
     @Override

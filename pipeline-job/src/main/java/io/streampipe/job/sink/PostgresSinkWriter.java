@@ -1,86 +1,70 @@
 package io.streampipe.job.sink;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
-import org.apache.flink.connector.jdbc.internal.JdbcOutputFormat;
-import org.apache.flink.connector.jdbc.internal.JdbcOutputSerializer;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One subtask's writer. The task thread collects records into a batch ({@link PendingRows}); a batch is written
  * when it holds the spec's {@code batch.size} rows — distinct primary keys, since a later change of a pending row
  * replaces the earlier one — or when the batch interval elapses with rows pending. Writing happens on the writer's
- * own thread, through the connector's {@link JdbcOutputFormat} (retries with backoff, reconnects), while the task
- * thread goes on reading and collecting the next batch: without that, the task thread sat idle for every batch
- * PostgreSQL executed (e2e/bench). At most one batch is being written; the next waits for it, so batches commit in
- * the order they were collected and at most two are held in memory. {@link #flush} — before every checkpoint and at
+ * own thread, through a {@link BatchCommitter} (one transaction per batch, retries with backoff, reconnects), while
+ * the task thread goes on reading and collecting the next batch: without that, the task thread sat idle for every
+ * batch PostgreSQL executed (e2e/bench). At most one batch is being written; the next waits for it, so batches commit
+ * in the order they were collected and at most two are held in memory. {@link #flush} — before every checkpoint and at
  * the end of the input — hands over what is pending and waits until it is committed, so a checkpoint never covers a
  * record that is not in the table. A batch that fails after its retries fails the task at the next hand-over, flush
  * or batch interval, whichever comes first.
+ *
+ * <p>{@link #close} stops the writer thread before it returns: Flink starts the task's next attempt once the old one
+ * is closed, and a batch of the old attempt committing behind the new attempt's writes could put back older rows. While
+ * a batch is being written, the committer's connection is aborted first (nothing sent after that can commit), then
+ * the thread is joined; an idle connection is simply closed.
  */
 final class PostgresSinkWriter<T> implements SinkWriter<T> {
-    private final JdbcOutputFormat<T, T, BatchExecutor<T>> output;
+    /** How long {@link #close} waits for the writer thread once its connection is aborted (it has nothing left to wait for). */
+    private static final long STOP_TIMEOUT_MS = 10_000;
+
+    private final BatchCommitter<T> committer;
     private final TableWriter<T> writer;
     private final int batchRows;
     private final long intervalMs;
     private final ProcessingTimeService timers;
     private final ExecutorService writing;
-    private BatchExecutor<T> executor;
+    private final AtomicReference<Thread> writerThread = new AtomicReference<>();
     private PendingRows<T> collecting;
     private Future<?> written = CompletableFuture.completedFuture(null);
     private boolean closed;
 
     /**
+     * Connects and checks the table ({@link TableCheck}): a table that does not fit fails here, before any row.
+     *
      * @param timers the task's processing-time service, whose callbacks run on the task thread (so the interval flush
      *               needs no lock); may be null when the interval is 0
      * @param subtask the subtask's index, for the writer thread's name
      */
-    PostgresSinkWriter(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, JdbcExecutionOptions execution,
-                       SinkMetrics metrics, TypeSerializer<T> serializer, ProcessingTimeService timers, int subtask) {
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(jdbcUrl)
-                .withDriverName("org.postgresql.Driver");
-        if (credentials.username() != null) {
-            connection.withUsername(credentials.username());
-        }
-        if (credentials.password() != null) {
-            connection.withPassword(credentials.password());
-        }
+    PostgresSinkWriter(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, SinkSettings settings,
+                       SinkMetrics metrics, ProcessingTimeService timers, int subtask) {
         this.writer = writer;
-        this.batchRows = execution.getBatchSize();
-        this.intervalMs = execution.getBatchIntervalMs();
+        this.batchRows = settings.batchRows();
+        this.intervalMs = settings.batchIntervalMs();
         this.timers = timers;
-        // Size and interval 0: the output format neither counts records nor flushes on its own thread; this writer
-        // decides when a batch is written.
-        JdbcExecutionOptions retriesOnly = JdbcExecutionOptions.builder()
-                .withBatchSize(0)
-                .withBatchIntervalMs(0)
-                .withMaxRetries(execution.getMaxRetries())
-                .build();
-        output = new JdbcOutputFormat<>(new SimpleJdbcConnectionProvider(connection.build()), retriesOnly,
-                () -> executor = new BatchExecutor<>(writer, metrics));
-        try {
-            output.open(JdbcOutputSerializer.of(serializer, false)); // no copy: see PostgresSink
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not connect to " + jdbcUrl, e);
-        }
+        committer = new BatchCommitter<>(jdbcUrl, credentials, writer, metrics, settings.maxRetries());
+        committer.open();
         collecting = new PendingRows<>(writer, batchRows);
         writing = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "postgres-sink-writer " + writer.table() + " " + subtask);
             thread.setDaemon(true);
+            writerThread.set(thread);
             return thread;
         });
         if (intervalMs > 0) {
@@ -104,17 +88,24 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
         awaitWritten();
     }
 
-    /** Stops without writing what is still collecting: a close without a flush is a failover, and replays it. */
+    /**
+     * Stops without writing what is still collecting: a close without a flush is a failover, and replays it. Returns
+     * once the writer thread has ended, so no batch of this writer can commit afterwards; keeps the task thread's
+     * interrupt (Flink interrupts a cancelled task before closing it).
+     */
     @Override
     public void close() throws Exception {
         closed = true;
-        writing.shutdownNow(); // interrupts a retry's backoff; a statement that runs finishes
-        try {
-            if (!writing.awaitTermination(1, TimeUnit.MINUTES)) {
-                throw new IOException("The PostgreSQL sink's writer thread did not stop within a minute");
-            }
-        } finally {
-            output.close();
+        if (written.isDone()) {
+            committer.close(); // nothing is being written, and nothing can be handed over any more
+        } else {
+            committer.stop(); // a statement that runs fails now, and none follows
+        }
+        writing.shutdownNow(); // interrupts a retry's backoff
+        Thread thread = writerThread.get();
+        if (thread != null && !joinUninterruptibly(thread, STOP_TIMEOUT_MS)) {
+            throw new IOException("The PostgreSQL sink's writer thread for " + writer.table() + " did not stop within "
+                    + STOP_TIMEOUT_MS / 1000 + " s of its connection being aborted");
         }
     }
 
@@ -123,8 +114,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
         PendingRows<T> batch = collecting;
         collecting = new PendingRows<>(writer, batchRows);
         written = writing.submit(() -> {
-            executor.take(batch);
-            output.flush();
+            committer.commit(batch);
             return null;
         });
     }
@@ -137,7 +127,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while a batch was written to PostgreSQL");
         } catch (ExecutionException e) {
-            throw new IOException("Writing a batch to PostgreSQL failed", e.getCause());
+            throw new IOException("Writing a batch to " + writer.table() + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -153,5 +143,29 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
             }
             scheduleIntervalFlush();
         });
+    }
+
+    /** Joins {@code thread} for at most {@code timeoutMs}, through interrupts, which it keeps for the caller. */
+    private static boolean joinUninterruptibly(Thread thread, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean interrupted = false;
+        try {
+            while (thread.isAlive()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    thread.join(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

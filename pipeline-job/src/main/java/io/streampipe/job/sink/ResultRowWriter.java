@@ -40,6 +40,21 @@ public final class ResultRowWriter implements TableWriter<Row> {
     }
 
     @Override
+    public String field() {
+        return FIELD;
+    }
+
+    @Override
+    public List<Column> columns() {
+        return result.columns();
+    }
+
+    @Override
+    public List<String> conflictKey() {
+        return result.primaryKey();
+    }
+
+    @Override
     public List<String> statements() {
         return List.of(SqlStatements.upsert(FIELD, table, result), SqlStatements.deleteByPrimaryKey(FIELD, table, result));
     }

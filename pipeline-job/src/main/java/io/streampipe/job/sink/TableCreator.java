@@ -12,7 +12,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code sink.postgres.createTable}: creates the result, late-data and dead-letter tables if they don't exist. */
+/**
+ * {@code sink.postgres.createTable}: creates the result, late-data and dead-letter tables if they don't exist, then
+ * checks each against the spec ({@link TableCheck}), so that a table that existed before and does not fit stops the job
+ * at its start, naming the table and the column.
+ */
 public final class TableCreator {
     private static final Logger LOG = LoggerFactory.getLogger(TableCreator.class);
 
@@ -21,16 +25,22 @@ public final class TableCreator {
 
     /** The DDL for every table of the pipeline, idempotent. */
     public static List<String> statements(StreamingPipelineSpec spec) {
-        ResultSchema result = ResultSchema.of(spec);
-        List<String> statements = new ArrayList<>(SqlStatements.createTable(ResultRowWriter.FIELD, spec.sink.postgres.table,
-                result.columns(), result.primaryKey()));
-        statements.addAll(SqlStatements.createTable(DeadLetterWriter.FIELD, spec.deadLetter.table,
-                SqlStatements.DEAD_LETTER_COLUMNS, SqlStatements.sourcePosition()));
-        if (spec.lateData != null && spec.lateData.table != null) {
-            statements.addAll(SqlStatements.createTable(LateEventWriter.FIELD, spec.lateData.table,
-                    SqlStatements.LATE_COLUMNS, SqlStatements.sourcePosition()));
+        List<String> statements = new ArrayList<>();
+        for (TableWriter<?> writer : writers(spec)) {
+            statements.addAll(SqlStatements.createTable(writer.field(), writer.table(), writer.columns(), writer.conflictKey()));
         }
         return statements;
+    }
+
+    /** The writers of the pipeline's tables, whose columns and keys the tables must fit. */
+    static List<TableWriter<?>> writers(StreamingPipelineSpec spec) {
+        List<TableWriter<?>> writers = new ArrayList<>();
+        writers.add(new ResultRowWriter(spec.sink.postgres.table, ResultSchema.of(spec)));
+        writers.add(new DeadLetterWriter(spec.deadLetter.table));
+        if (spec.lateData != null && spec.lateData.table != null) {
+            writers.add(new LateEventWriter(spec.lateData.table));
+        }
+        return writers;
     }
 
     public static void createTables(StreamingPipelineSpec spec, DatabaseCredentials credentials) {
@@ -40,11 +50,15 @@ public final class TableCreator {
             for (String ddl : statements(spec)) {
                 statement.execute(ddl);
             }
+            for (TableWriter<?> writer : writers(spec)) {
+                TableCheck.verify(connection, writer);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create the tables of spec.sink.postgres (createTable: true) at "
-                    + url + ": " + e.getMessage(), e);
+                    + BatchCommitter.withoutParameters(url) + ": " + BatchCommitter.describe(e), e);
         }
-        LOG.info("Ensured tables {}, {}{} exist at {}", spec.sink.postgres.table, spec.deadLetter.table,
-                spec.lateData != null && spec.lateData.table != null ? ", " + spec.lateData.table : "", url);
+        LOG.info("Ensured tables {}, {}{} exist and fit the pipeline at {}", spec.sink.postgres.table, spec.deadLetter.table,
+                spec.lateData != null && spec.lateData.table != null ? ", " + spec.lateData.table : "",
+                BatchCommitter.withoutParameters(url));
     }
 }

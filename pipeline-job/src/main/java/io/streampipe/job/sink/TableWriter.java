@@ -1,5 +1,7 @@
 package io.streampipe.job.sink;
 
+import io.streampipe.job.schema.ResultSchema.Column;
+
 import java.io.Serializable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,6 +12,15 @@ import java.util.List;
 public interface TableWriter<T> extends Serializable {
     /** The table written, as the spec names it: for thread names and messages, never for SQL. */
     String table();
+
+    /** The spec field that names the table, for messages: e.g. {@code spec.sink.postgres.table}. */
+    String field();
+
+    /** The columns the statements write, as {@link TableCreator} creates them; {@link TableCheck} holds a table to them. */
+    List<Column> columns();
+
+    /** The columns of the key the statements' {@code ON CONFLICT} names: the table needs a unique index on exactly them. */
+    List<String> conflictKey();
 
     /** The statements this writer uses, prepared once per connection. */
     List<String> statements();

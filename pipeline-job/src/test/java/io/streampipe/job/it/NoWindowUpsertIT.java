@@ -1,20 +1,28 @@
 package io.streampipe.job.it;
 
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.JobOptions;
+import io.streampipe.job.OperatorUids;
 import io.streampipe.job.PipelineJob;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,6 +102,58 @@ class NoWindowUpsertIT {
             assertThat(POSTGRES.query("SELECT count(*) AS n FROM " + topic + "_rejects").get(0).get("n")).isEqualTo(0L);
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /**
+     * Everything the sink received before a checkpoint completed is in PostgreSQL when the job dies right after it.
+     * The batches here never fill and their interval never elapses, so only the flush before the checkpoint writes
+     * rows. After the checkpoint more records arrive and wait in the sink; then the job is cancelled (a close without a
+     * flush, as in a crash): the table must hold exactly the rows of the records before the checkpoint, and a job
+     * restored from that checkpoint must write the rest.
+     */
+    @Test
+    void everythingBeforeACompletedCheckpointIsInPostgresWhenTheJobDiesRightAfterIt(@InjectMiniCluster MiniCluster cluster,
+                                                                                   @TempDir Path checkpoints) throws Exception {
+        StreamingPipelineSpec spec = ordersFromEarliest("checkpoint_kill");
+        String topic = spec.source.kafka.topic;
+        spec.sink.postgres.batch.size = 100_000;
+        spec.sink.postgres.batch.interval = "1h";
+        spec.checkpointing.interval = "1h";
+        Configuration configuration = Pipelines.jobConfiguration();
+        configuration.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        configuration.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        JobOptions options = Pipelines.options(POSTGRES, 2).withConfiguration(configuration);
+        List<Orders.Order> before = Orders.versions("a", 200, 1_000);
+        Orders.produce(KAFKA, topic, before, null);
+
+        String checkpoint;
+        JobClient job = PipelineJob.start(spec, options);
+        try {
+            Pipelines.awaitEqual(() -> WatermarkProbe.counter(job.getJobID(), OperatorUids.POSTGRES_SINK, "numRecordsIn"),
+                    (long) before.size());
+            assertThat(Orders.table(POSTGRES, topic)).as("nothing is written before the checkpoint").isEmpty();
+            checkpoint = cluster.triggerCheckpoint(job.getJobID()).get(60, TimeUnit.SECONDS);
+            List<Orders.Order> after = Orders.versions("b", 200, 5_000);
+            Orders.produce(KAFKA, topic, after, null);
+            Pipelines.awaitEqual(() -> WatermarkProbe.counter(job.getJobID(), OperatorUids.POSTGRES_SINK, "numRecordsIn"),
+                    (long) before.size() + after.size());
+            job.cancel().get(30, TimeUnit.SECONDS);
+            assertThat(Orders.table(POSTGRES, topic)).isEqualTo(Orders.latest(before));
+
+            spec.sink.postgres.batch.interval = "100ms";
+            JobClient restored = PipelineJob.start(spec, Pipelines.restoring(options, checkpoint));
+            try {
+                List<Orders.Order> all = new ArrayList<>(before);
+                all.addAll(after);
+                Pipelines.awaitEqual(Duration.ofSeconds(60), () -> Orders.table(POSTGRES, topic), Orders.latest(all));
+            } finally {
+                restored.cancel().get();
+            }
+        } finally {
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get();
+            }
         }
     }
 

@@ -62,6 +62,17 @@ public final class WatermarkProbe implements MetricReporter, MetricReporterFacto
                 .mapToLong(e -> e.getValue().getCount()).sum();
     }
 
+    /**
+     * The sum over the job's running subtasks of the counter {@code name} of the operators whose name starts with
+     * {@code operator} (Flink adds a suffix to a sink's name, e.g. for its writer).
+     */
+    public static long counter(JobID job, String operator, String name) {
+        return COUNTERS.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(job + "/") && e.getKey().endsWith("/" + name))
+                .filter(e -> e.getKey().split("/", 4)[3].startsWith(operator))
+                .mapToLong(e -> e.getValue().getCount()).sum();
+    }
+
     /** The lowest input watermark over the job's window subtasks; Long.MIN_VALUE until they all report one. */
     public static long windowWatermark(JobID job, int parallelism) {
         var gauges = WINDOW_WATERMARKS.entrySet().stream().filter(e -> e.getKey().startsWith(job + "/")).toList();

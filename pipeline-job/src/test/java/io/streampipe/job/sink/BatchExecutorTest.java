@@ -26,7 +26,7 @@ import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Batches against a recording JDBC connection: one change per row, upserts as arrays, one transaction, kept on failure. */
+/** Batches against a recording JDBC connection: one change per row, upserts as arrays, one transaction, unchanged on failure. */
 class BatchExecutorTest {
     private final List<String> calls = new ArrayList<>();
     private boolean failExecution;
@@ -94,14 +94,15 @@ class BatchExecutorTest {
                 return counters.computeIfAbsent(name, n -> new SimpleCounter());
             }
         };
-        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(orders)), new SinkMetrics(group));
-        executor.prepareStatements(connection());
-        executor.addToBatch(order(RowKind.INSERT, "c", 1));
-        executor.addToBatch(order(RowKind.INSERT, "a", 5));
-        executor.addToBatch(order(RowKind.INSERT, "a", 3)); // older than the pending version: dropped
-        executor.addToBatch(order(RowKind.INSERT, "b", 1));
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(orders));
+        BatchExecutor<Row> executor = new BatchExecutor<>(writer, new SinkMetrics(group), connection());
+        PendingRows<Row> batch = new PendingRows<>(writer);
+        batch.add(order(RowKind.INSERT, "c", 1));
+        batch.add(order(RowKind.INSERT, "a", 5));
+        batch.add(order(RowKind.INSERT, "a", 3)); // older than the pending version: dropped
+        batch.add(order(RowKind.INSERT, "b", 1));
         updateCount = 2; // the table's guard refuses one of the three rows
-        executor.executeBatch();
+        executor.execute(batch);
         assertThat(calls).contains("upsert [a, b, c]");
         assertThat(counters.get(SinkMetrics.STALE_METRIC).getCount()).isEqualTo(2);
         assertThat(counters.get("sinkRowsWritten").getCount()).isEqualTo(2);
@@ -111,31 +112,33 @@ class BatchExecutorTest {
     void aKeyOfSeveralColumnsOrdersRowsColumnByColumnInKeyOrder() throws Exception {
         StreamingPipelineSpec orders = Specs.example("orders-upsert");
         orders.transform.keyBy = List.of("status", "order_id");
-        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(orders)), null);
-        executor.prepareStatements(connection());
-        executor.addToBatch(Row.of("a", "c", "shipped", 1.0, 1L, 1L));
-        executor.addToBatch(Row.of("c", "c", "paid", 1.0, 1L, 1L));
-        executor.addToBatch(Row.of("b", "c", "paid", 1.0, 1L, 1L));
-        executor.addToBatch(Row.of("a", "c", "paid", 1.0, 1L, 1L)); // another row: same order_id, other status
-        executor.executeBatch();
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(orders));
+        BatchExecutor<Row> executor = new BatchExecutor<>(writer, null, connection());
+        PendingRows<Row> batch = new PendingRows<>(writer);
+        batch.add(Row.of("a", "c", "shipped", 1.0, 1L, 1L));
+        batch.add(Row.of("c", "c", "paid", 1.0, 1L, 1L));
+        batch.add(Row.of("b", "c", "paid", 1.0, 1L, 1L));
+        batch.add(Row.of("a", "c", "paid", 1.0, 1L, 1L)); // another row: same order_id, other status
+        executor.execute(batch);
         assertThat(calls).contains("upsert [a, b, c, a]"); // (paid, a), (paid, b), (paid, c), (shipped, a)
     }
 
     @Test
     void oneChangePerRowInOneTransaction() throws Exception {
         StreamingPipelineSpec orders = Specs.example("orders-upsert");
-        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(orders)), null);
-        executor.prepareStatements(connection());
-        executor.addToBatch(order(RowKind.INSERT, "a", 1));
-        executor.addToBatch(order(RowKind.INSERT, "b", 1));
-        executor.addToBatch(order(RowKind.DELETE, "a", 2));
-        executor.addToBatch(order(RowKind.INSERT, "b", 2));
-        assertThat(executor.pendingRows()).isEqualTo(2);
-        executor.executeBatch();
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(orders));
+        BatchExecutor<Row> executor = new BatchExecutor<>(writer, null, connection());
+        PendingRows<Row> batch = new PendingRows<>(writer);
+        batch.add(order(RowKind.INSERT, "a", 1));
+        batch.add(order(RowKind.INSERT, "b", 1));
+        batch.add(order(RowKind.DELETE, "a", 2));
+        batch.add(order(RowKind.INSERT, "b", 2));
+        assertThat(batch.size()).isEqualTo(2);
+        executor.execute(batch);
         assertThat(calls).containsExactly("setAutoCommit(false)", "upsert [b]", "upsert executeUpdate", "delete a",
                 "delete executeBatch", "commit");
         calls.clear();
-        executor.executeBatch();
+        executor.execute(new PendingRows<>(writer));
         assertThat(calls).isEmpty();
     }
 
@@ -152,17 +155,17 @@ class BatchExecutorTest {
 
     @Test
     void aFailedBatchIsRolledBackAndKeptForTheRetry() throws Exception {
-        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(Specs.example("orders-upsert"))), null);
-        executor.prepareStatements(connection());
-        executor.addToBatch(order(RowKind.INSERT, "a", 1));
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(Specs.example("orders-upsert")));
+        BatchExecutor<Row> executor = new BatchExecutor<>(writer, null, connection());
+        PendingRows<Row> batch = new PendingRows<>(writer);
+        batch.add(order(RowKind.INSERT, "a", 1));
         failExecution = true;
-        assertThatThrownBy(executor::executeBatch).hasMessage("connection lost");
+        assertThatThrownBy(() -> executor.execute(batch)).hasMessage("connection lost");
         assertThat(calls).contains("rollback").doesNotContain("commit");
-        assertThat(executor.pendingRows()).isEqualTo(1);
+        assertThat(batch.size()).isEqualTo(1);
         failExecution = false;
-        executor.executeBatch();
+        executor.execute(batch);
         assertThat(calls).endsWith("commit");
-        assertThat(executor.pendingRows()).isZero();
     }
 
     @Test
@@ -176,7 +179,7 @@ class BatchExecutorTest {
 
     @Test
     void upsertsAreBoundAsOneTypedArrayPerColumn() throws Exception {
-        BatchExecutor<Row> executor = new BatchExecutor<>(new ResultRowWriter("t", ResultSchema.of(Specs.example("orders-upsert"))), null);
+        ResultRowWriter writer = new ResultRowWriter("t", ResultSchema.of(Specs.example("orders-upsert")));
         List<Object[]> arrays = new ArrayList<>();
         Connection connection = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
                 (proxy, method, args) -> switch (method.getName()) {
@@ -187,10 +190,11 @@ class BatchExecutorTest {
                     }
                     default -> null;
                 });
-        executor.prepareStatements(connection);
-        executor.addToBatch(Row.of("a", "c", "paid", 2.5, 3L, 1_795_132_800_037L));
-        executor.addToBatch(Row.of("b", null, "paid", 1.0, null, 0L));
-        executor.executeBatch();
+        BatchExecutor<Row> executor = new BatchExecutor<>(writer, null, connection);
+        PendingRows<Row> batch = new PendingRows<>(writer);
+        batch.add(Row.of("a", "c", "paid", 2.5, 3L, 1_795_132_800_037L));
+        batch.add(Row.of("b", null, "paid", 1.0, null, 0L));
+        executor.execute(batch);
         assertThat(arrays).hasSize(6);
         assertThat(arrays.get(0)).isInstanceOf(String[].class).containsExactly("a", "b");
         assertThat(arrays.get(1)).containsExactly("c", null);

@@ -2,11 +2,10 @@ package io.streampipe.job.sink;
 
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.Specs;
+import io.streampipe.job.it.Pipelines;
 import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.testkit.data.PostgresServer;
-import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.apache.flink.types.Row;
@@ -14,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -159,7 +160,8 @@ class PostgresSinkWriterIT {
         writeOrders(100, 150);
         assertThatThrownBy(() -> writer.flush(false))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Writing a batch to PostgreSQL failed");
+                .hasMessageStartingWith("Writing a batch to batched_orders failed: SQLSTATE ")
+                .hasMessageEndingWith("(gave up after 1 attempt)");
         assertThat(rows()).isEqualTo(100);
     }
 
@@ -176,16 +178,172 @@ class PostgresSinkWriterIT {
         assertThatThrownBy(() -> writer.awaitWritten()).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> time.setCurrentTime(400))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Writing a batch to PostgreSQL failed");
+                .hasMessageStartingWith("Writing a batch to batched_orders failed: SQLSTATE ")
+                .hasMessageEndingWith("(gave up after 1 attempt)");
+    }
+
+    /**
+     * PostgreSQL ends the writer's connection while it executes a batch (an administrator, a failover): the batch is
+     * rolled back there, and the writer sends it again on a new connection; the task never sees the failure.
+     */
+    @Test
+    void aBatchWhoseConnectionIsKilledWhileItRunsIsRetriedOnANewOneAndNothingIsLost() throws Exception {
+        writer = writer(100, 0, 3, null);
+        try (Connection blocker = POSTGRES.newConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement statement = blocker.createStatement()) {
+                statement.execute("LOCK TABLE " + TABLE + " IN SHARE MODE");
+            }
+            writeOrders(0, 100); // handed over; its upsert waits for the lock
+            awaitWriterWaitingForLock(APPLICATION);
+            assertThat(terminateWriterConnections()).isEqualTo(1);
+            blocker.commit();
+        }
+        writeOrders(100, 150);
+        writer.flush(false);
+        assertThat(rows()).isEqualTo(150);
+    }
+
+    /**
+     * An error a retry cannot fix (here a constraint the rows break) fails the batch at once, naming what PostgreSQL
+     * said, instead of being sent maxRetries more times with backoff.
+     */
+    @Test
+    void aBatchThatBreaksAConstraintIsNotRetried() throws Exception {
+        POSTGRES.execute("ALTER TABLE " + TABLE + " ADD CONSTRAINT small_amounts CHECK (amount < 50)");
+        writer = writer(100, 0, 3, null);
+        writeOrders(0, 100);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> writer.flush(false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not retried")
+                .hasMessageContaining("small_amounts");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(900);
+        assertThat(rows()).isZero();
+    }
+
+    /**
+     * A cancelled task's writer must not commit after close returns: Flink starts the next attempt then, and a batch
+     * of the old attempt committing behind the new one's writes would put older rows back. Here the old batch waits
+     * for a lock while the task is closed; the lock is released only after close has returned, and the next attempt's
+     * rows must be the ones that stay.
+     */
+    @Test
+    void aClosedWritersBatchNeverCommitsBehindTheNextAttempt() throws Exception {
+        String oldAttempt = APPLICATION + "-old";
+        writer = writer(100, 0, 3, null, oldAttempt);
+        try (Connection blocker = POSTGRES.newConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement statement = blocker.createStatement()) {
+                statement.execute("LOCK TABLE " + TABLE + " IN SHARE MODE");
+            }
+            writeOrders(0, 100); // version 0, handed over; its upsert waits for the lock
+            awaitWriterWaitingForLock(oldAttempt);
+            PostgresSinkWriter<Row> cancelled = writer;
+            task.submit(() -> {
+                cancelled.close();
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            writer = null;
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).map(Thread::getName)
+                    .doesNotContain("postgres-sink-writer " + TABLE + " 0");
+            blocker.commit();
+        }
+        writer = writer(100, 0, 3, null);
+        for (int order = 0; order < 100; order++) {
+            writer.write(order(order, 1), null);
+        }
+        writer.flush(false);
+        Pipelines.awaitEqual(() -> (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ?",
+                oldAttempt).get(0).get("n"), 0L);
+        assertThat(POSTGRES.query("SELECT count(*) AS n FROM " + TABLE + " WHERE items = 2").get(0).get("n")).isEqualTo(100L);
+    }
+
+    /**
+     * Flink interrupts a cancelled task's thread, then closes its operators: close still stops the writer whose batch
+     * waits in PostgreSQL, returns normally, and keeps the interrupt for Flink.
+     */
+    @Test
+    void closeOnAnInterruptedTaskThreadStopsAWriterThatWaitsInPostgres() throws Exception {
+        writer = writer(100, 0, 3, null);
+        try (Connection blocker = POSTGRES.newConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement statement = blocker.createStatement()) {
+                statement.execute("LOCK TABLE " + TABLE + " IN SHARE MODE");
+            }
+            writeOrders(0, 100);
+            awaitWriterWaitingForLock(APPLICATION);
+            PostgresSinkWriter<Row> cancelled = writer;
+            boolean interrupted = task.submit(() -> {
+                Thread.currentThread().interrupt();
+                cancelled.close();
+                return Thread.interrupted();
+            }).get(10, TimeUnit.SECONDS);
+            writer = null;
+            assertThat(interrupted).isTrue();
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).map(Thread::getName)
+                    .doesNotContain("postgres-sink-writer " + TABLE + " 0");
+            blocker.commit();
+        }
+        Pipelines.awaitEqual(PostgresSinkWriterIT::writerConnections, 0L);
+        assertThat(rows()).isZero();
+    }
+
+    /**
+     * A table that exists but does not fit the spec fails the writer when it opens, with a message naming the table,
+     * the column and what was expected, instead of failing every batch (and the job restarting forever).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "another primary key | PRIMARY KEY (customer_id) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount double precision NOT NULL, items bigint, updated_at timestamptz NOT NULL | batched_orders: the primary key is (customer_id), expected (order_id)",
+            "no primary key | UNIQUE (status) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount double precision NOT NULL, items bigint, updated_at timestamptz NOT NULL | batched_orders: no primary key or unique index on (order_id)",
+            "a missing column | PRIMARY KEY (order_id) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount double precision NOT NULL, updated_at timestamptz NOT NULL | batched_orders: column items is missing (expected bigint)",
+            "a column of another type | PRIMARY KEY (order_id) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount integer NOT NULL, items bigint, updated_at timestamptz NOT NULL | batched_orders: column amount is integer, expected double precision",
+            "a timestamp without time zone | PRIMARY KEY (order_id) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount double precision NOT NULL, items bigint, updated_at timestamp NOT NULL | batched_orders: column updated_at is timestamp without time zone, expected timestamp with time zone",
+            "NOT NULL where the pipeline writes nulls | PRIMARY KEY (order_id) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount double precision NOT NULL, items bigint NOT NULL, updated_at timestamptz NOT NULL | batched_orders: column items is NOT NULL, but the pipeline writes nulls to it",
+            "another NOT NULL column without a default | PRIMARY KEY (order_id) | order_id text NOT NULL, customer_id text NOT NULL, status text NOT NULL, amount double precision NOT NULL, items bigint, updated_at timestamptz NOT NULL, region text NOT NULL | batched_orders: column region is NOT NULL without a default, and the pipeline does not write it",
+    })
+    void aTableThatDoesNotFitTheSpecFailsTheWriterWhenItOpensNamingTheColumn(String name, String key, String columns,
+                                                                              String message) {
+        POSTGRES.execute("DROP TABLE " + TABLE);
+        POSTGRES.execute("CREATE TABLE " + TABLE + " (" + columns + ", " + key + ")");
+        assertThatThrownBy(() -> writer = writer(100, 0, 0, null))
+                .hasMessageContaining(message)
+                .hasMessageContaining("spec.sink.postgres.table")
+                .hasMessageNotContaining(POSTGRES.password());
+        // The refused writer's connection is closed (a backend leaves pg_stat_activity a moment after its client).
+        Pipelines.awaitEqual(PostgresSinkWriterIT::writerConnections, 0L);
+    }
+
+    /** A table made by hand that fits: other column order, varchar, an extra column with a default, a unique index as key. */
+    @Test
+    void aPreExistingTableThatFitsIsWrittenTo() throws Exception {
+        POSTGRES.execute("DROP TABLE " + TABLE);
+        POSTGRES.execute("CREATE TABLE " + TABLE + " (id bigserial PRIMARY KEY, updated_at timestamptz, items bigint,"
+                + " amount double precision, status varchar, customer_id character varying, order_id text NOT NULL,"
+                + " note text NOT NULL DEFAULT '')");
+        POSTGRES.execute("CREATE UNIQUE INDEX batched_orders_order_id ON " + TABLE + " (order_id)");
+        writer = writer(100, 0, 0, null);
+        writeOrders(0, 10);
+        writer.flush(false);
+        assertThat(rows()).isEqualTo(10);
+    }
+
+    private static void awaitWriterWaitingForLock(String application) {
+        Pipelines.awaitEqual(() -> (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity"
+                + " WHERE application_name = ? AND wait_event_type = 'Lock'", application).get(0).get("n"), 1L);
     }
 
     private PostgresSinkWriter<Row> writer(int batchSize, long intervalMs, int maxRetries, ProcessingTimeService time) {
-        JdbcExecutionOptions execution = JdbcExecutionOptions.builder()
-                .withBatchSize(batchSize).withBatchIntervalMs(intervalMs).withMaxRetries(maxRetries).build();
+        return writer(batchSize, intervalMs, maxRetries, time, APPLICATION);
+    }
+
+    private PostgresSinkWriter<Row> writer(int batchSize, long intervalMs, int maxRetries, ProcessingTimeService time,
+                                           String application) {
         ResultSchema result = ResultSchema.of(spec);
-        String url = POSTGRES.jdbcUrl() + (POSTGRES.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName=" + APPLICATION;
-        return new PostgresSinkWriter<>(url, credentials(), new ResultRowWriter(TABLE, result), execution,
-                new SinkMetrics(new UnregisteredMetricsGroup()), result.rowType().createSerializer(new ExecutionConfig()), time, 0);
+        String url = POSTGRES.jdbcUrl() + (POSTGRES.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName=" + application;
+        return new PostgresSinkWriter<>(url, credentials(), new ResultRowWriter(TABLE, result),
+                new SinkSettings(batchSize, intervalMs, maxRetries), new SinkMetrics(new UnregisteredMetricsGroup()), time, 0);
     }
 
     private void writeOrders(int from, int to) throws IOException {
