@@ -1,12 +1,15 @@
 package io.streampipe.api;
 
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.OffsetResetSpec;
+import io.streampipe.api.v1alpha1.Patterns;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.FieldType;
 import io.streampipe.api.v1alpha1.SourceSpec.SchemaField;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.TransformSpec;
 import io.streampipe.api.v1alpha1.TransformSpec.WindowType;
+import io.streampipe.api.v1alpha1.UpgradeSpec;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +26,11 @@ import java.util.stream.Collectors;
  * and lets the operator explain problems it finds in a condition. Each problem names its field.
  */
 public final class SpecValidator {
+    private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(Patterns.QUANTITY);
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile(Patterns.TOKEN);
+    private static final java.util.regex.Pattern URI = java.util.regex.Pattern.compile(Patterns.URI);
+    private static final java.util.regex.Pattern FLINK_KEYS_FROM_SPEC = java.util.regex.Pattern.compile(Patterns.FLINK_KEYS_FROM_SPEC);
+
     private SpecValidator() {
     }
 
@@ -68,7 +76,49 @@ public final class SpecValidator {
             }
         }
         checkpointing(spec.checkpointing, problems);
+        operations(spec, problems);
+        resources(spec, problems);
+        crossField(spec, problems);
         return problems;
+    }
+
+    /** Pairs of fields in different sections that must agree; the CRD has the same rules in CEL on StreamingPipelineSpec. */
+    private static void crossField(StreamingPipelineSpec spec, List<String> problems) {
+        String sinkTable = spec.sink == null || spec.sink.postgres == null ? null : spec.sink.postgres.table;
+        String lateTable = spec.lateData == null ? null : spec.lateData.table;
+        String deadTable = spec.deadLetter == null ? null : spec.deadLetter.table;
+        if (sameTable(lateTable, sinkTable)) {
+            problems.add("spec.lateData.table must differ from spec.sink.postgres.table: late events have columns of their own");
+        }
+        if (sameTable(deadTable, sinkTable)) {
+            problems.add("spec.deadLetter.table must differ from spec.sink.postgres.table: rejected records have columns of their own");
+        }
+        if (sameTable(lateTable, deadTable)) {
+            problems.add("spec.deadLetter.table must differ from spec.lateData.table");
+        }
+        if (spec.lateData != null && spec.transform != null && spec.transform.window == null) {
+            problems.add("spec.lateData applies only with spec.transform.window: without a window no event is late");
+        }
+        boolean stateless = spec.upgrade != null && spec.upgrade.mode == UpgradeSpec.Mode.STATELESS;
+        if (stateless && spec.state == StreamingPipelineSpec.State.SUSPENDED) {
+            problems.add("spec.state suspended takes a savepoint to resume from only with spec.upgrade.mode savepoint or"
+                    + " last-state; with stateless the job would stop without one and resume empty");
+        }
+        if (stateless && spec.offsetReset != null && spec.offsetReset.keepState) {
+            problems.add("spec.offsetReset.keepState cannot keep state with spec.upgrade.mode stateless, which starts every"
+                    + " deploy empty: set keepState: false or another upgrade mode");
+        }
+        if (spec.flinkConfiguration != null) {
+            spec.flinkConfiguration.keySet().stream().filter(key -> FLINK_KEYS_FROM_SPEC.matcher(key).find()).sorted()
+                    .forEach(key -> problems.add("spec.flinkConfiguration." + key + " must not be set here: a spec field sets it"
+                            + " (checkpointing, maxParallelism, resources.taskManager.slots, upgrade, savepoints, parallelism)"
+                            + " and would override it"));
+        }
+    }
+
+    /** Whether two table names name one table: equal, or equal once PostgreSQL's default schema public is added. */
+    private static boolean sameTable(String a, String b) {
+        return a != null && b != null && (a.equals(b) || ("public." + a).equals(b) || a.equals("public." + b));
     }
 
     /** @throws IllegalArgumentException listing every problem */
@@ -92,6 +142,18 @@ public final class SpecValidator {
         }
         if (kafka.groupId == null || kafka.groupId.isBlank()) {
             problems.add("spec.source.kafka.groupId is required");
+        }
+        boolean sasl = kafka.securityProtocol == SourceSpec.SecurityProtocol.SASL_PLAINTEXT
+                || kafka.securityProtocol == SourceSpec.SecurityProtocol.SASL_SSL;
+        if (kafka.saslMechanism != null && !sasl) {
+            problems.add("spec.source.kafka.saslMechanism applies only when securityProtocol is SASL_PLAINTEXT or SASL_SSL");
+        }
+        if (kafka.credentialsSecretRef != null && !sasl) {
+            problems.add("spec.source.kafka.credentialsSecretRef is used only when securityProtocol is SASL_PLAINTEXT or SASL_SSL;"
+                    + " with PLAINTEXT or SSL the credentials would be ignored");
+        }
+        if (sasl && kafka.credentialsSecretRef == null) {
+            problems.add("spec.source.kafka.credentialsSecretRef is required when securityProtocol is SASL_PLAINTEXT or SASL_SSL");
         }
         if (kafka.properties != null) {
             kafka.properties.keySet().stream()
@@ -260,6 +322,84 @@ public final class SpecValidator {
             problems.add("spec.checkpointing.storage: set exactly one of s3, gcs, azure, pvc or path");
         }
         check(problems, () -> Durations.parse("spec.checkpointing.interval", checkpointing.interval));
+        check(problems, () -> Durations.parse("spec.checkpointing.timeout", checkpointing.timeout));
+        if (checkpointing.minPause != null) {
+            check(problems, () -> Durations.parse("spec.checkpointing.minPause", checkpointing.minPause));
+        }
+        if (storage.pvc != null) {
+            quantity(problems, "spec.checkpointing.storage.pvc.size", storage.pvc.size, true);
+        }
+    }
+
+    /**
+     * The fields that steer the operator rather than the job (upgrades, savepoints, one-shot tokens, deletion). The
+     * job's copy of the spec leaves them out, so each is checked only when present.
+     */
+    private static void operations(StreamingPipelineSpec spec, List<String> problems) {
+        if (spec.upgrade != null) {
+            check(problems, () -> Durations.parse("spec.upgrade.timeout", spec.upgrade.timeout));
+        }
+        if (spec.savepoints != null) {
+            if (spec.savepoints.periodic != null) {
+                check(problems, () -> Durations.parse("spec.savepoints.periodic", spec.savepoints.periodic));
+            }
+            if (spec.savepoints.retain != null && spec.savepoints.retain.age != null) {
+                check(problems, () -> Durations.parse("spec.savepoints.retain.age", spec.savepoints.retain.age));
+            }
+            if (spec.savepoints.triggerToken != null && !spec.savepoints.triggerToken.isEmpty()) {
+                token(problems, "spec.savepoints.triggerToken", spec.savepoints.triggerToken);
+            }
+        }
+        if (spec.deletion != null) {
+            check(problems, () -> Durations.parse("spec.deletion.timeout", spec.deletion.timeout));
+        }
+        var reset = spec.offsetReset;
+        if (reset != null) {
+            token(problems, "spec.offsetReset.token", reset.token);
+            if (reset.to == null) {
+                problems.add("spec.offsetReset.to is required (earliest, latest or timestamp)");
+            } else if ((reset.to == OffsetResetSpec.Target.TIMESTAMP) != (reset.timestamp != null)) {
+                problems.add("spec.offsetReset.timestamp is required when, and only when, to is timestamp");
+            }
+            if (reset.timestamp != null) {
+                check(problems, () -> Timestamps.parse("spec.offsetReset.timestamp", reset.timestamp));
+            }
+        }
+        var restore = spec.restore;
+        if (restore != null) {
+            token(problems, "spec.restore.token", restore.token);
+            if (restore.savepointPath == null || !URI.matcher(restore.savepointPath).matches()) {
+                problems.add("spec.restore.savepointPath: '" + restore.savepointPath
+                        + "' is not a savepoint URI such as s3://bucket/savepoints/savepoint-1a2b3c");
+            }
+        }
+    }
+
+    /** CPU and memory become pod resources and Flink memory settings; a value Kubernetes cannot parse stops both. */
+    private static void resources(StreamingPipelineSpec spec, List<String> problems) {
+        if (spec.resources == null) {
+            return;
+        }
+        for (var pod : Map.of("jobManager", java.util.Optional.ofNullable(spec.resources.jobManager),
+                "taskManager", java.util.Optional.ofNullable(spec.resources.taskManager)).entrySet()) {
+            pod.getValue().ifPresent(resources -> {
+                quantity(problems, "spec.resources." + pod.getKey() + ".cpu", resources.cpu, false);
+                quantity(problems, "spec.resources." + pod.getKey() + ".memory", resources.memory, false);
+            });
+        }
+    }
+
+    private static void quantity(List<String> problems, String field, String value, boolean required) {
+        if (value == null ? required : !QUANTITY.matcher(value).matches()) {
+            problems.add(field + ": '" + value + "' is not a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi");
+        }
+    }
+
+    /** Tokens become part of operator uids and nonces: the CRD's pattern, checked here too. */
+    private static void token(List<String> problems, String field, String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            problems.add(field + ": '" + token + "' is not a token (1 to 63 of A-Z, a-z, 0-9, '.', '_' and '-')");
+        }
     }
 
     private static Map<String, SchemaField> byName(List<SchemaField> schema) {

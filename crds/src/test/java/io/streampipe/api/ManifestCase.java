@@ -14,13 +14,27 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** One row of invalid-manifests.yaml: an example with one edit, and the field its refusal must name. */
+/**
+ * One row of invalid-manifests.yaml or cross-field-manifests.yaml: an example with one edit, and the field its refusal
+ * must name; a cross-field row also names the pair of fields that must agree and where the rule lives.
+ */
 public record ManifestCase(String name, String example, Map<String, Object> set, List<String> remove, String field,
-                           boolean apiServerOnly) {
+                           boolean apiServerOnly, String pair, String where) {
     static final YAMLMapper YAML = new YAMLMapper();
+    static final String INVALID = "/invalid-manifests.yaml";
+    static final String CROSS_FIELD = "/cross-field-manifests.yaml";
 
     public static List<ManifestCase> all() {
-        try (InputStream in = ManifestCase.class.getResourceAsStream("/invalid-manifests.yaml")) {
+        return java.util.stream.Stream.concat(read(INVALID).stream(), crossField().stream()).toList();
+    }
+
+    /** The cross-field table: manifests that were accepted before their rule existed. */
+    public static List<ManifestCase> crossField() {
+        return read(CROSS_FIELD);
+    }
+
+    private static List<ManifestCase> read(String resource) {
+        try (InputStream in = ManifestCase.class.getResourceAsStream(resource)) {
             return YAML.readValue(in, new TypeReference<>() {
             });
         } catch (IOException e) {

@@ -46,6 +46,14 @@ class SpecValidatorTest {
     }
 
     @Test
+    void everyCrossFieldRowNamesItsPairAndWhereItsRuleLives() {
+        assertThat(ManifestCase.crossField()).hasSizeGreaterThanOrEqualTo(10).allSatisfy(row -> {
+            assertThat(row.pair()).as(row.name()).isNotBlank();
+            assertThat(row.where()).as(row.name()).contains(row.apiServerOnly() ? "Preflight" : "SpecValidator");
+        });
+    }
+
+    @Test
     void atLeastFifteenInvalidManifestsAreCovered() {
         assertThat(ManifestCase.all()).hasSizeGreaterThanOrEqualTo(15);
     }

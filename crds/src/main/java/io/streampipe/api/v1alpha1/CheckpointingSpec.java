@@ -50,7 +50,7 @@ public class CheckpointingSpec {
         public Azure azure;
         @JsonPropertyDescription("A PersistentVolumeClaim the operator creates, owns and mounts in every Flink pod.")
         public Pvc pvc;
-        @Pattern("^[a-z0-9]+://.+$")
+        @Pattern(Patterns.URI)
         @JsonPropertyDescription("A Flink filesystem URI used as given, e.g. file:///mnt/flink or hdfs://nn/flink.")
         public String path;
     }

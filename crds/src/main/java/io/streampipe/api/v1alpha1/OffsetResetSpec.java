@@ -19,7 +19,7 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "offsetReset.timestamp is only allowed when to is timestamp")
 public class OffsetResetSpec {
     @Required
-    @Pattern("^[A-Za-z0-9._-]{1,63}$")
+    @Pattern(Patterns.TOKEN)
     @JsonPropertyDescription("A new value applies the reset once; status.appliedTokens.offsetReset records the value applied.")
     public String token;
 

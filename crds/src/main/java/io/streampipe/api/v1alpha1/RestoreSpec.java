@@ -9,12 +9,12 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RestoreSpec {
     @Required
-    @Pattern("^[A-Za-z0-9._-]{1,63}$")
+    @Pattern(Patterns.TOKEN)
     @JsonPropertyDescription("A new value applies the restore once; status.appliedTokens.restore records the value applied.")
     public String token;
 
     @Required
-    @Pattern("^[a-z0-9]+://.+$")
+    @Pattern(Patterns.URI)
     @JsonPropertyDescription("Savepoint (or retained checkpoint) URI to restore from, e.g. s3://bucket/savepoints/savepoint-1a2b3c.")
     public String savepointPath;
 

@@ -50,6 +50,10 @@ public class SourceSpec {
             message = "source.kafka.properties must not carry secrets (password, jaas): use credentialsSecretRef")
     @ValidationRule(value = "!(self.securityProtocol in ['SASL_PLAINTEXT', 'SASL_SSL']) || has(self.credentialsSecretRef)",
             message = "source.kafka.credentialsSecretRef is required when securityProtocol is SASL_PLAINTEXT or SASL_SSL")
+    @ValidationRule(value = "!has(self.saslMechanism) || self.securityProtocol in ['SASL_PLAINTEXT', 'SASL_SSL']",
+            message = "source.kafka.saslMechanism applies only when securityProtocol is SASL_PLAINTEXT or SASL_SSL")
+    @ValidationRule(value = "!has(self.credentialsSecretRef) || self.securityProtocol in ['SASL_PLAINTEXT', 'SASL_SSL']",
+            message = "source.kafka.credentialsSecretRef is used only when securityProtocol is SASL_PLAINTEXT or SASL_SSL; with PLAINTEXT or SSL the credentials would be ignored")
     public static class KafkaSource {
         @Required
         @Pattern("^[^,\\s]+:[0-9]+(,[^,\\s]+:[0-9]+)*$")

@@ -38,7 +38,29 @@ import java.util.Map;
         message = "spec.upgrade.mode last-state needs shared checkpoint storage (s3, gcs, azure or pvc), not a local file:// path")
 @ValidationRule(value = "!has(self.flinkConfiguration) || self.flinkConfiguration.all(k, !k.lowerAscii().contains('password') && !k.lowerAscii().contains('secret') && !k.lowerAscii().contains('access-key'))",
         message = "spec.flinkConfiguration must not carry secrets: use the credentialsSecretRef fields")
+@ValidationRule(value = "!has(self.lateData) || !has(self.lateData.table) || !(" + StreamingPipelineSpec.SAME_TABLE_LATE_SINK + ")",
+        message = "spec.lateData.table must differ from spec.sink.postgres.table: late events have columns of their own")
+@ValidationRule(value = "!(" + StreamingPipelineSpec.SAME_TABLE_DEAD_SINK + ")",
+        message = "spec.deadLetter.table must differ from spec.sink.postgres.table: rejected records have columns of their own")
+@ValidationRule(value = "!has(self.lateData) || !has(self.lateData.table) || !(" + StreamingPipelineSpec.SAME_TABLE_LATE_DEAD + ")",
+        message = "spec.deadLetter.table must differ from spec.lateData.table")
+@ValidationRule(value = "!has(self.lateData) || has(self.transform.window)",
+        message = "spec.lateData applies only with spec.transform.window: without a window no event is late")
+@ValidationRule(value = "!has(self.state) || self.state != 'suspended' || !has(self.upgrade) || !has(self.upgrade.mode) || self.upgrade.mode != 'stateless'",
+        message = "spec.state suspended takes a savepoint to resume from only with spec.upgrade.mode savepoint or last-state; with stateless the job would stop without one and resume empty")
+@ValidationRule(value = "!has(self.offsetReset) || (has(self.offsetReset.keepState) && !self.offsetReset.keepState) || !has(self.upgrade) || !has(self.upgrade.mode) || self.upgrade.mode != 'stateless'",
+        message = "spec.offsetReset.keepState cannot keep state with spec.upgrade.mode stateless, which starts every deploy empty: set keepState: false or another upgrade mode")
+@ValidationRule(value = "!has(self.flinkConfiguration) || !self.flinkConfiguration.exists(k, k.matches('" + Patterns.FLINK_KEYS_FROM_SPEC + "'))",
+        message = "spec.flinkConfiguration must not set a key that a spec field sets (checkpointing, maxParallelism, resources.taskManager.slots, upgrade, savepoints, parallelism): it would be overridden")
 public class StreamingPipelineSpec {
+    /** Two table names that name the same table: equal, or equal once PostgreSQL's default schema public is added. */
+    static final String SAME_TABLE_LATE_SINK = "self.lateData.table == self.sink.postgres.table"
+            + " || 'public.' + self.lateData.table == self.sink.postgres.table || self.lateData.table == 'public.' + self.sink.postgres.table";
+    static final String SAME_TABLE_DEAD_SINK = "self.deadLetter.table == self.sink.postgres.table"
+            + " || 'public.' + self.deadLetter.table == self.sink.postgres.table || self.deadLetter.table == 'public.' + self.sink.postgres.table";
+    static final String SAME_TABLE_LATE_DEAD = "self.lateData.table == self.deadLetter.table"
+            + " || 'public.' + self.lateData.table == self.deadLetter.table || self.lateData.table == 'public.' + self.deadLetter.table";
+
     @JsonPropertyDescription("pipeline-job image; default set by the operator's configuration.")
     public String image;
 

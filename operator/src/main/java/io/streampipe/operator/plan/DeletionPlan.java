@@ -64,7 +64,7 @@ public record DeletionPlan(Step step, String savepointPath, String message, Dura
                     + lastKnown.map(path -> "; the last known savepoint " + path + " is recorded in ConfigMap "
                     + PipelineResources.namespace(pipeline) + "/" + PipelineResources.finalSavepointConfigMapName(pipeline)).orElse(""));
         }
-        Duration timeout = Durations.parse("spec.deletion.timeout", deletion.timeout);
+        Duration timeout = timeout(deletion);
         Instant deadline = deletionTime(pipeline).orElse(now).plus(timeout);
         if (!now.isBefore(deadline)) {
             return new DeletionPlan(Step.RELEASE_AFTER_TIMEOUT, lastKnown.orElse(null),
@@ -79,6 +79,18 @@ public record DeletionPlan(Step step, String savepointPath, String message, Dura
             return new DeletionPlan(Step.SUSPEND_WITH_SAVEPOINT, null, "Suspending the job with a final savepoint", recheck);
         }
         return new DeletionPlan(Step.WAIT, null, "Waiting for the final savepoint", recheck);
+    }
+
+    /**
+     * spec.deletion.timeout, or its default when it does not parse: the pre-flight check reports a malformed one while
+     * the pipeline lives, but a deletion must still come to an end.
+     */
+    private static Duration timeout(DeletionSpec deletion) {
+        try {
+            return Durations.parse("spec.deletion.timeout", deletion.timeout);
+        } catch (IllegalArgumentException malformed) {
+            return Durations.parse("spec.deletion.timeout", new DeletionSpec().timeout);
+        }
     }
 
     private static DeletionPlan release(String savepointPath, String message) {

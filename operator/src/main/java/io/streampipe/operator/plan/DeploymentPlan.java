@@ -29,6 +29,10 @@ import java.util.Set;
  * <p>This is what makes the operator restartable: the pinned max parallelism, the source epoch and the applied tokens
  * live in the pipeline's status (recorded before the FlinkDeployment is written), so a restarted operator computes
  * the same desired state and never applies a token twice.
+ *
+ * @param inputs   of the desired state; null when the spec itself is invalid (then the plan is {@link #blocked()})
+ * @param tokens   the tokens that count as applied once this plan is applied
+ * @param problems what blocks applying; empty when the plan can be applied
  */
 public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List<Problem> problems) {
 
@@ -42,6 +46,11 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
         StreamingPipelineSpec spec = pipeline.getSpec();
         StreamingPipelineStatus status = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
         AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
+        List<Problem> problems = new ArrayList<>(Preflight.problems(pipeline, secretKeys, status.maxParallelism));
+        if (problems.stream().anyMatch(problem -> problem.reason().equals(Reasons.INVALID_SPEC))) {
+            // Nothing is derived from a spec that breaks its own rules (a token may be missing, a section absent).
+            return new DeploymentPlan(null, applied, problems);
+        }
 
         int maxParallelism = status.maxParallelism != null ? status.maxParallelism
                 : spec.maxParallelism != null ? spec.maxParallelism : DeploymentInputs.DEFAULT_MAX_PARALLELISM;
@@ -66,7 +75,6 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
         tokens.offsetReset = reset != null ? reset.token : applied.offsetReset;
         tokens.restore = spec.restore != null ? spec.restore.token : applied.restore;
 
-        List<Problem> problems = new ArrayList<>(Preflight.problems(pipeline, secretKeys, status.maxParallelism));
         if (!incompatible.isEmpty() && !spec.upgrade.allowIncompatibleState) {
             problems.add(new Problem(Reasons.INCOMPATIBLE_STATE_CHANGE, String.join(", ", incompatible)
                     + ": the running job's state cannot be restored after this change; set spec.upgrade.allowIncompatibleState: true"

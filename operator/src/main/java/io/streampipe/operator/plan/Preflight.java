@@ -2,6 +2,7 @@ package io.streampipe.operator.plan;
 
 import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.Patterns;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What the API server cannot check: Secrets and their keys exist, storage fits the upgrade mode, max parallelism stays
@@ -20,6 +22,8 @@ import java.util.Set;
  * hands in the key names of the Secrets it can see, never their values.
  */
 public final class Preflight {
+    private static final Pattern FLINK_DEPLOYMENT_NAME = Pattern.compile(Patterns.PIPELINE_NAME);
+
     private Preflight() {
     }
 
@@ -31,6 +35,12 @@ public final class Preflight {
                                          Integer pinnedMaxParallelism) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         List<Problem> problems = new ArrayList<>();
+        String name = pipeline.getMetadata().getName();
+        if (name == null || !FLINK_DEPLOYMENT_NAME.matcher(name).matches()) {
+            problems.add(new Problem(Reasons.INVALID_SPEC, "metadata.name: '" + name + "' cannot name the FlinkDeployment:"
+                    + " the Flink Kubernetes Operator takes a letter first, then lower case letters, digits and '-', at most 45"
+                    + " characters; re-create the pipeline under such a name"));
+        }
         SpecValidator.problems(spec).forEach(message -> problems.add(new Problem(Reasons.INVALID_SPEC, message)));
         if (!problems.isEmpty()) {
             return problems;

@@ -34,7 +34,6 @@ import io.streampipe.operator.plan.Problem;
 import io.streampipe.operator.plan.ResumePlan;
 import io.streampipe.operator.plan.RollbackPlan;
 import io.streampipe.operator.status.Conditions;
-import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
 import io.streampipe.operator.status.StatusMapper;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
@@ -144,8 +143,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         }
         if (result.erroredDependentsExist()) {
             List<Problem> failures = result.getErroredDependents().entrySet().stream()
-                    .map(failed -> new Problem(Reasons.APPLY_FAILED, "Could not apply " + failed.getKey().name() + ": "
-                            + failed.getValue().getMessage()))
+                    .map(failed -> Problem.applyFailed(failed.getKey().name(), failed.getValue().getMessage()))
                     .toList();
             return blocked(pipeline, applied, flink, failures, context, now);
         }
@@ -243,7 +241,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         if (pipeline.getMetadata().getDeletionTimestamp() == null) {
             try {
                 FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-                Problem failure = new Problem(Reasons.RECONCILE_FAILED, "Reconciling failed and will be retried: " + e.getMessage());
+                Problem failure = Problem.reconcileFailed(e.getMessage());
                 statusWriter.write(pipeline, StatusMapper.map(pipeline, Applied.from(pipeline.getStatus()), flink, List.of(failure),
                         clock.instant()), context);
             } catch (RuntimeException statusFailure) {

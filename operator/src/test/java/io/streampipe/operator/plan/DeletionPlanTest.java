@@ -49,6 +49,14 @@ class DeletionPlanTest {
     }
 
     @Test
+    void aMalformedTimeoutWaitsTheDefaultFiveMinutesInsteadOfFailingEveryCleanup() {
+        pipeline.getSpec().deletion.timeout = "5 m";
+
+        assertThat(plan(DELETED_AT.plus(Duration.ofMinutes(4))).step()).isEqualTo(Step.SUSPEND_WITH_SAVEPOINT);
+        assertThat(plan(DELETED_AT.plus(Duration.ofMinutes(5))).step()).isEqualTo(Step.RELEASE_AFTER_TIMEOUT);
+    }
+
+    @Test
     void aRunningJobIsFirstSuspendedWithASavepointThenAwaited() {
         assertThat(plan(DELETED_AT.plusSeconds(1)).step()).isEqualTo(Step.SUSPEND_WITH_SAVEPOINT);
 

@@ -47,6 +47,26 @@ class DeploymentPlanTest {
     }
 
     @Test
+    void aSpecThatBreaksItsOwnRulesIsRefusedBeforeAnythingIsDerivedFromIt() {
+        StreamingPipeline pipeline = Examples.load("orders-upsert");
+        pipeline.getSpec().offsetReset = reset(null, true);
+
+        DeploymentPlan plan = plan(pipeline);
+
+        assertThat(plan.blocked()).isTrue();
+        assertThat(plan.problems()).extracting(Problem::reason).containsOnly(Reasons.INVALID_SPEC);
+        assertThat(plan.problems()).extracting(Problem::message).anyMatch(m -> m.startsWith("spec.offsetReset.token:"));
+    }
+
+    @Test
+    void aNameTheFlinkOperatorRefusesIsRefusedHere() {
+        StreamingPipeline pipeline = Examples.load("orders-upsert");
+        pipeline.getMetadata().setName("orders.v2");
+
+        assertThat(plan(pipeline).problems()).extracting(Problem::message).anyMatch(m -> m.startsWith("metadata.name:"));
+    }
+
+    @Test
     void thePinnedMaxParallelismComesFromStatus() {
         StreamingPipeline pipeline = Examples.load("orders-upsert");
         pipeline.setStatus(new StreamingPipelineStatus());
