@@ -16,6 +16,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.DesiredState;
 import io.streampipe.operator.desired.OperatorDefaults;
+import io.streampipe.operator.metrics.PipelineMetrics;
 import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
@@ -54,12 +55,14 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private final EventRecorder events;
     private final StatusWriter statusWriter;
     private final FinalSavepoint finalSavepoint;
+    private final PipelineMetrics metrics;
     private final Clock clock;
 
-    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, Clock clock) {
+    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock) {
         this.defaults = defaults;
         this.events = events;
-        this.statusWriter = new StatusWriter(events);
+        this.metrics = metrics;
+        this.statusWriter = new StatusWriter(events, metrics);
         this.finalSavepoint = new FinalSavepoint();
         this.clock = clock;
     }
@@ -94,6 +97,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
                     .map(failed -> new Problem(Reasons.APPLY_FAILED, "Could not apply " + failed.getKey().name() + ": "
                             + failed.getValue().getMessage()))
                     .toList();
+            metrics.reconcileFailed(PipelineResources.namespace(pipeline), PipelineResources.name(pipeline), Reasons.APPLY_FAILED);
             return blocked(pipeline, applied, flink, failures, context, now);
         }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
@@ -109,6 +113,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public ErrorStatusUpdateControl<StreamingPipeline> updateErrorStatus(StreamingPipeline pipeline, Context<StreamingPipeline> context,
                                                                          Exception e) {
         LOG.warn("Reconciling StreamingPipeline {} failed: {}", PipelineResources.qualifiedName(pipeline), e.getMessage());
+        metrics.reconcileFailed(PipelineResources.namespace(pipeline), PipelineResources.name(pipeline), Reasons.RECONCILE_FAILED);
         if (pipeline.getMetadata().getDeletionTimestamp() == null) {
             try {
                 FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
