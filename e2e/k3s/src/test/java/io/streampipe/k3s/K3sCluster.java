@@ -113,11 +113,43 @@ final class K3sCluster implements AutoCloseable {
                 "--set", "webhook.create=false", "--set", "watchNamespaces={" + NAMESPACE + "}", "--wait", "--timeout", "10m");
     }
 
+    private static final String[] STREAMPIPE_VALUES = {"--namespace", "streampipe-system", "--set", "replicaCount=1",
+            "--set", "watchNamespaces={" + NAMESPACE + "}"};
+
     /** This repository's chart, with its default images (which {@link #images()} must hold). */
     void installStreampipe() throws Exception {
-        helm("install", "streampipe", repo().resolve("charts/streampipe").toString(), "--namespace", "streampipe-system",
-                "--create-namespace", "--set", "replicaCount=1", "--set", "watchNamespaces={" + NAMESPACE + "}",
-                "--wait", "--timeout", "5m");
+        List<String> args = new ArrayList<>(List.of("install", "streampipe", chart()));
+        args.addAll(List.of(STREAMPIPE_VALUES));
+        args.addAll(List.of("--create-namespace", "--wait", "--timeout", "5m"));
+        helm(args.toArray(String[]::new));
+    }
+
+    /**
+     * The images the chart deploys with its defaults, as helm renders them: the operator's container image and its
+     * default pipeline-job image (STREAMPIPE_DEFAULT_IMAGE).
+     */
+    List<String> chartImages() throws Exception {
+        List<String> args = new ArrayList<>(List.of("template", "streampipe", chart()));
+        args.addAll(List.of(STREAMPIPE_VALUES));
+        List<String> lines = helm(args.toArray(String[]::new)).lines().map(String::trim).toList();
+        List<String> images = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("image: ")) {
+                images.add(unquote(lines.get(i).substring("image: ".length())));
+            } else if (lines.get(i).equals("- name: STREAMPIPE_DEFAULT_IMAGE") && lines.get(i + 1).startsWith("value: ")) {
+                images.add(unquote(lines.get(i + 1).substring("value: ".length())));
+            }
+        }
+        assertThat(images).as("images in the rendered chart").hasSize(2);
+        return images;
+    }
+
+    private static String unquote(String value) {
+        return value.replace("\"", "");
+    }
+
+    private static String chart() {
+        return repo().resolve("charts/streampipe").toString();
     }
 
     /**
@@ -209,7 +241,7 @@ final class K3sCluster implements AutoCloseable {
         return result.getStdout();
     }
 
-    private void helm(String... args) throws IOException, InterruptedException {
+    private String helm(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(helm().toString(), "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -217,6 +249,7 @@ final class K3sCluster implements AutoCloseable {
         assertThat(process.waitFor(Duration.ofMinutes(15).toMinutes(), TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).as("%s%n%s%n%s", String.join(" ", args), output, diagnostics()).isZero();
         LOG.info("helm {}: {}", args[0] + " " + args[1], output.lines().limit(3).collect(Collectors.joining(" / ")));
+        return output;
     }
 
     static Path repo() {

@@ -7,7 +7,9 @@ final class Manifests {
 
     /**
      * Apache Kafka's image in KRaft mode. The SCRAM user is created when the storage is formatted, the way KRaft
-     * clusters get their first SCRAM credentials (kafka-storage format --add-scram).
+     * clusters get their first SCRAM credentials (kafka-storage format --add-scram). The PLAINTEXT listener is for
+     * the broker itself and the test's producer inside the pod, so it advertises localhost (no hairpin through the
+     * Service); the pipeline reads through kafka:9092.
      */
     static String kafka(String version, String user, String password) {
         return """
@@ -20,7 +22,7 @@ final class Manifests {
                     node.id=1
                     controller.quorum.voters=1@localhost:9094
                     listeners=SASL_PLAINTEXT://:9092,PLAINTEXT://:9093,CONTROLLER://:9094
-                    advertised.listeners=SASL_PLAINTEXT://kafka:9092,PLAINTEXT://kafka:9093
+                    advertised.listeners=SASL_PLAINTEXT://kafka:9092,PLAINTEXT://localhost:9093
                     listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
                     controller.listener.names=CONTROLLER
                     inter.broker.listener.name=PLAINTEXT
