@@ -2,6 +2,7 @@ package io.streampipe.operator;
 
 import io.streampipe.api.Durations;
 import io.streampipe.operator.desired.OperatorDefaults;
+import io.streampipe.operator.flink.HttpJobManagerClient;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,13 +22,26 @@ import java.util.stream.Collectors;
  *   <li>{@code STREAMPIPE_LEASE_NAME}, {@code STREAMPIPE_LEASE_NAMESPACE} (default: {@code POD_NAMESPACE})</li>
  *   <li>{@code STREAMPIPE_HTTP_PORT}: port of /healthz, /readyz and /metrics (default 8080)</li>
  *   <li>{@code STREAMPIPE_RESYNC_INTERVAL}: longest time between two reconciles of an unchanged pipeline (default 10m)</li>
+ *   <li>{@code STREAMPIPE_FLINK_REST_URL}: where a pipeline's JobManager answers REST calls; {@code {name}} and
+ *       {@code {namespace}} are the FlinkDeployment's (default {@code http://{name}-rest.{namespace}:8081}, the REST
+ *       Service Flink creates for each cluster)</li>
+ *   <li>{@code STREAMPIPE_JOB_POLL_INTERVAL}: how often a running job's JobManager is asked for checkpoints, restarts
+ *       and exceptions (default 30s)</li>
  *   <li>{@code POD_NAME}: this replica's identity in the Lease and in Events</li>
  * </ul>
  */
 public record OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection,
-                             String leaseName, String leaseNamespace, int httpPort, Duration resyncInterval, String instance) {
+                             String leaseName, String leaseNamespace, int httpPort, Duration resyncInterval, String instance,
+                             String flinkRestUrl, Duration jobPollInterval) {
     public static final String DEFAULT_IMAGE = "ghcr.io/streampipe/pipeline-job:latest";
     public static final String DEFAULT_FLINK_VERSION = "1.20.3";
+
+    /** With the default JobManager REST address and poll interval. */
+    public OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection, String leaseName,
+                          String leaseNamespace, int httpPort, Duration resyncInterval, String instance) {
+        this(watchNamespaces, defaults, leaderElection, leaseName, leaseNamespace, httpPort, resyncInterval, instance,
+                HttpJobManagerClient.DEFAULT_URL_TEMPLATE, Duration.ofSeconds(30));
+    }
 
     public static OperatorConfig fromEnvironment(Map<String, String> env) {
         Set<String> namespaces = Arrays.stream(env.getOrDefault("STREAMPIPE_WATCH_NAMESPACES", "").split(","))
@@ -42,7 +56,9 @@ public record OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defau
                 env.getOrDefault("STREAMPIPE_LEASE_NAMESPACE", env.get("POD_NAMESPACE")),
                 Integer.parseInt(env.getOrDefault("STREAMPIPE_HTTP_PORT", "8080")),
                 Durations.parse("STREAMPIPE_RESYNC_INTERVAL", env.getOrDefault("STREAMPIPE_RESYNC_INTERVAL", "10m")),
-                env.getOrDefault("POD_NAME", "streampipe-operator"));
+                env.getOrDefault("POD_NAME", "streampipe-operator"),
+                env.getOrDefault("STREAMPIPE_FLINK_REST_URL", HttpJobManagerClient.DEFAULT_URL_TEMPLATE),
+                Durations.parse("STREAMPIPE_JOB_POLL_INTERVAL", env.getOrDefault("STREAMPIPE_JOB_POLL_INTERVAL", "30s")));
     }
 
     public boolean watchAllNamespaces() {

@@ -23,6 +23,8 @@ public final class PipelineResources {
     public static final String ANNOTATION_JOB_CONFIG_HASH = "streampipe.io/job-config-hash";
 
     /** The state schema ({@link io.streampipe.operator.desired.StateSchema}) of the job, on the pod template. */
+    /** On the FlinkDeployment: the hash of the desired state it was written from (the status's lastAppliedSpecHash). */
+    public static final String ANNOTATION_SPEC_HASH = "streampipe.io/spec-hash";
     public static final String ANNOTATION_STATE_SCHEMA = "streampipe.io/state-schema";
 
     /** The finalizer that lets a savepoint deletion policy take its final savepoint. */
@@ -61,8 +63,16 @@ public final class PipelineResources {
         return name(pipeline);
     }
 
-    public static String jobConfigMapName(StreamingPipeline pipeline) {
-        return name(pipeline) + "-job";
+    /**
+     * One ConfigMap per version of the job's configuration, named after its content: a FlinkDeployment names the one it
+     * was written with, so a JobManager failover or a rollback never pairs a job with another version's configuration.
+     */
+    public static String jobConfigMapName(StreamingPipeline pipeline, String contentHash) {
+        return jobConfigMapPrefix(pipeline) + contentHash.substring(0, Math.min(10, contentHash.length()));
+    }
+
+    public static String jobConfigMapPrefix(StreamingPipeline pipeline) {
+        return name(pipeline) + "-job-";
     }
 
     public static String statePvcName(StreamingPipeline pipeline) {

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streampipe.operator.flink.HttpJobManagerClient;
 import io.streampipe.operator.metrics.PipelineMetrics;
 import io.streampipe.operator.metrics.RemoveOnDeletion;
 import io.streampipe.operator.reconciler.KubernetesEventRecorder;
@@ -65,7 +66,8 @@ public final class StreampipeOperator {
             leaderElection.ifPresent(overrider::withLeaderElectionConfiguration);
         });
         var reconciler = new StreamingPipelineReconciler(config.defaults(),
-                new KubernetesEventRecorder(client, config.instance(), clock), pipelineMetrics, clock);
+                new KubernetesEventRecorder(client, config.instance(), clock), pipelineMetrics, clock,
+                new HttpJobManagerClient(config.flinkRestUrl(), Duration.ofSeconds(3)), config.jobPollInterval());
         operator.register(reconciler, overrider -> {
             if (config.watchAllNamespaces()) {
                 overrider.watchingAllNamespaces();

@@ -12,6 +12,11 @@ public final class OperatorUids {
 
     /** Stateless, chained to the source: events on, rejects to the dead-letter side output. */
     public static final String SPLIT_REJECTS = "split-rejects";
+    /**
+     * Chained in front of either window operator (state: the highest watermark, the window layout): the watermark
+     * survives restores, and a restore into another window layout is refused.
+     */
+    public static final String WINDOW_CLOCK = "window-clock";
     /** Session windows: Flink's merging window operator (state: accumulators, merging windows, timers, written-windows). */
     public static final String WINDOW_AGGREGATE = "window-aggregate";
     /**

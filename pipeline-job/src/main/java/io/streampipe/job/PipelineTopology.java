@@ -20,12 +20,15 @@ import io.streampipe.job.window.HavingFilter;
 import io.streampipe.job.window.IncrementalAggregate;
 import io.streampipe.job.window.SlicedWindowAggregate;
 import io.streampipe.job.window.WindowAssigners;
+import io.streampipe.job.window.WindowClock;
+import io.streampipe.job.window.WindowLayout;
 import io.streampipe.job.window.WindowResultFunction;
 import io.streampipe.job.window.WindowRows;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -43,6 +46,7 @@ import java.util.List;
  * Kafka source (parse + schema check, watermarks per partition)
  *   → split-rejects ──rejects──► dead-letter-sink
  *   → keyBy(keyBy fields), windows only
+ *     → window-clock (chained: the watermark kept across restores, the window layout checked at restore)
  *       tumbling/sliding: window-slices    (aggregates per slice, having, late firings) ──too late──► late-events → late-data-sink
  *       session:          window-aggregate (Flink's merging window operator, same outputs)  ──too late──► (same)
  *       no window:        result-rows (stateless, chained: rows of a partition are written by the subtask reading it)
@@ -71,7 +75,7 @@ public final class PipelineTopology {
         DataStream<Row> tapped = wiring.eventsTap().apply(events);
         DataStream<Row> results = spec.transform.window == null
                 ? resultRows(tapped, schema, ResultSchema.of(spec))
-                : windowed(tapped.keyBy(new KeyFields(schema), schema.keyType()), spec, schema, wiring);
+                : windowed(clocked(tapped, spec, schema), spec, schema, wiring);
         results.sinkTo(wiring.resultSink()).uid(OperatorUids.POSTGRES_SINK).name(OperatorUids.POSTGRES_SINK);
     }
 
@@ -89,6 +93,17 @@ public final class PipelineTopology {
     private static DataStream<Row> resultRows(DataStream<Row> events, EventSchema schema, ResultSchema result) {
         return events.map(new ResultRows(schema), result.rowType())
                 .uid(OperatorUids.RESULT_ROWS).name(OperatorUids.RESULT_ROWS);
+    }
+
+    /**
+     * The keyed events through {@link WindowClock}, chained in front of the window operator: the same keys in the
+     * same task, so the stream stays keyed without a second shuffle.
+     */
+    private static KeyedStream<Row, Row> clocked(DataStream<Row> events, StreamingPipelineSpec spec, EventSchema schema) {
+        DataStream<Row> clocked = events.keyBy(new KeyFields(schema), schema.keyType())
+                .transform(OperatorUids.WINDOW_CLOCK, schema.eventType(), new WindowClock(WindowLayout.of(spec)))
+                .uid(OperatorUids.WINDOW_CLOCK);
+        return DataStreamUtils.reinterpretAsKeyedStream(clocked, new KeyFields(schema), schema.keyType());
     }
 
     private static DataStream<Row> windowed(KeyedStream<Row, Row> keyed, StreamingPipelineSpec spec, EventSchema schema,

@@ -34,12 +34,27 @@ class PipelineTopologyTest {
     @Test
     void windowedPipeline() {
         assertThat(uids("sensor-anomalies", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
-                "dead-letter-sink", "window-slices", "late-events", "late-data-sink", "postgres-sink");
+                "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-sink", "postgres-sink");
+    }
+
+    /** The clock must see exactly the input of the window operator: both in one task, no shuffle between them. */
+    @Test
+    void theWindowClockIsChainedInFrontOfEitherWindowOperator() {
+        for (String example : List.of("sensor-anomalies", "clickstream-sessions")) {
+            StreamingPipelineSpec spec = Specs.example(example);
+            spec.sink.postgres.createTable = false;
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+            List<String> vertices = new java.util.ArrayList<>();
+            env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
+            assertThat(vertices).as(example).anyMatch(name -> name.matches(
+                    "window-clock -> window-(slices|aggregate)( -> .*)?"));
+        }
     }
 
     @Test
     void sessionPipelineWithANewSourceEpoch() {
-        assertThat(uids("clickstream-sessions", "reset-3")).contains("kafka-source-epoch-reset-3", "window-aggregate")
+        assertThat(uids("clickstream-sessions", "reset-3")).contains("kafka-source-epoch-reset-3", "window-clock", "window-aggregate")
                 .doesNotContain("kafka-source-epoch-0", "window-slices");
     }
 
@@ -97,7 +112,7 @@ class PipelineTopologyTest {
         Path readme = Path.of("README.md");
         String text = Files.readString(Files.exists(readme) ? readme : Path.of("pipeline-job", "README.md"));
         for (String uid : List.of("kafka-source-epoch-", OperatorUids.SPLIT_REJECTS, OperatorUids.WINDOW_AGGREGATE,
-                OperatorUids.WINDOW_SLICES,
+                OperatorUids.WINDOW_SLICES, OperatorUids.WINDOW_CLOCK,
                 OperatorUids.RESULT_ROWS, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
                 OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD)) {
             assertThat(text).contains("`" + uid);

@@ -18,6 +18,10 @@ public class DeletionSpec {
     @JsonPropertyDescription("How long the final savepoint may take before deletion proceeds without it (reported in a condition).")
     public String timeout = "5m";
 
+    @Default("true")
+    @JsonPropertyDescription("When this pipeline is created and a deleted pipeline of the same name left a final savepoint (the retained ConfigMap <name>-final-savepoint), start from it, once, if its state schema fits this spec; false starts without it. spec.restore, when set, wins.")
+    public boolean resumeFromFinalSavepoint = true;
+
     public enum Policy {
         @JsonProperty("savepoint") SAVEPOINT,
         @JsonProperty("cancel") CANCEL

@@ -32,9 +32,11 @@ public class OffsetResetSpec {
     public String timestamp;
 
     @Default("true")
-    @JsonPropertyDescription("Keep window state across the reset: only the source restarts at the new offsets. Windows keep "
-            + "their watermark, so after a rewind the replayed events older than it are late data, and windows still open "
-            + "count replayed events again. To recompute windows from the new offsets, set false: the job starts empty.")
+    @JsonPropertyDescription("Keep window state across the reset: only the source restarts at the new offsets. Windows of "
+            + "every type keep their watermark, so after a rewind re-read events of windows already purged are late data, "
+            + "and windows that still hold state (open, or within allowedLateness) count re-read events again. To "
+            + "recompute windows from the new offsets, set false: the job starts empty, and a window only partly re-read "
+            + "overwrites its row.")
     public boolean keepState = true;
 
     public enum Target {

@@ -16,7 +16,7 @@ public class StreamingPipelineStatus {
     @JsonPropertyDescription("Ready, Progressing and Degraded conditions.")
     public List<Condition> conditions = new ArrayList<>();
 
-    @JsonPropertyDescription("Pending, Deploying, Running, Upgrading, Suspended, Failed or Deleting.")
+    @JsonPropertyDescription("Pending, Deploying, Running, Upgrading, RolledBack, Suspended, Failed or Deleting.")
     public String phase;
 
     @JsonPropertyDescription("Name of the FlinkDeployment that runs the job.")
@@ -46,8 +46,20 @@ public class StreamingPipelineStatus {
     @JsonPropertyDescription("Kafka source epoch: bumped by offset resets that keep state (it is part of the source's uid).")
     public String sourceEpoch;
 
-    @JsonPropertyDescription("The upgrade in progress, if any.")
+    @JsonPropertyDescription("The upgrade in progress, if any: from the spec change until the new job is stable (RUNNING, spec.upgrade.stableCheckpoints checkpoints completed, no restart).")
     public Upgrade upgrade;
+
+    @JsonPropertyDescription("The last spec that ran stable, which a rollback returns to.")
+    public StableSpec lastStable;
+
+    @JsonPropertyDescription("The backup savepoint taken before the last change that discards the job's state (a restore, an offset reset without state, a stateless or state-incompatible upgrade).")
+    public Backup backup;
+
+    @JsonPropertyDescription("The final savepoint of a deleted pipeline of the same name this one started from, if any.")
+    public ResumedFrom resumedFrom;
+
+    @JsonPropertyDescription("The last rollback: the generation whose upgrade failed is not applied again until the spec changes.")
+    public Rollback rollback;
 
     @JsonPropertyDescription("Human-readable summary of the current state.")
     public String message;
@@ -62,14 +74,26 @@ public class StreamingPipelineStatus {
         public Integer parallelism;
         @JsonPropertyDescription("When the job started.")
         public String startTime;
+        @JsonPropertyDescription("How often Flink restarted the job since it started (Flink's numRestarts), when its REST API answers.")
+        public Long restarts;
+        @JsonPropertyDescription("The job's latest exception, summarised (its root cause), when its REST API answers.")
+        public String lastException;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Checkpoint {
+        @JsonPropertyDescription("Flink's checkpoint id.")
+        public Long id;
         @JsonPropertyDescription("When the checkpoint completed.")
         public String time;
         @JsonPropertyDescription("Checkpoint location, when known.")
         public String path;
+        @JsonPropertyDescription("How long it took from trigger to the last acknowledgement, e.g. 1.204s.")
+        public String duration;
+        @JsonPropertyDescription("Bytes the checkpoint wrote (Flink's checkpointed size; the whole state unless incremental).")
+        public Long sizeBytes;
+        @JsonPropertyDescription("Checkpoints completed since the job started, restored or restarted from its last savepoint.")
+        public Long completedSinceStart;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -100,7 +124,67 @@ public class StreamingPipelineStatus {
         public String to;
         @JsonPropertyDescription("Savepoint the new job restores from.")
         public String savepoint;
-        @JsonPropertyDescription("Current step.")
+        @JsonPropertyDescription("Current step: SpecApplied, Upgrading, Deploying or Stabilizing.")
         public String step;
+        @JsonPropertyDescription("When the spec change was applied; spec.upgrade.timeout counts from here.")
+        public String startTime;
+        @JsonPropertyDescription("The generation being upgraded to.")
+        public Long generation;
+        @JsonPropertyDescription("Set when the new job restores a checkpoint instead of a savepoint: the Flink operator's last-state fallback, taken when the job was not running at the upgrade, so no savepoint could be taken. Says which checkpoint.")
+        public String fallback;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class StableSpec {
+        @JsonPropertyDescription("The generation that ran stable.")
+        public Long generation;
+        @JsonPropertyDescription("Hash of what was applied for it (as lastAppliedSpecHash).")
+        public String specHash;
+        @JsonPropertyDescription("Kafka source epoch it ran with.")
+        public String sourceEpoch;
+        @JsonPropertyDescription("Its spec, as JSON.")
+        public String spec;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Backup {
+        @JsonPropertyDescription("What discards the state.")
+        public String reason;
+        @JsonPropertyDescription("Hash of the desired state that discards it (as lastAppliedSpecHash once applied).")
+        public String forSpecHash;
+        @JsonPropertyDescription("The savepointTriggerNonce the backup was asked for with.")
+        public Long nonce;
+        @JsonPropertyDescription("Requested, Taken, Skipped (the job was not running: no state to keep) or Failed.")
+        public String step;
+        @JsonPropertyDescription("The backup savepoint, once taken; it is also in savepointHistory.")
+        public String savepoint;
+        @JsonPropertyDescription("When it was requested.")
+        public String time;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ResumedFrom {
+        @JsonPropertyDescription("The savepoint.")
+        public String savepoint;
+        @JsonPropertyDescription("The ConfigMap that recorded it.")
+        public String record;
+        @JsonPropertyDescription("The uid of the deleted pipeline that took it.")
+        public String deletedPipelineUid;
+        @JsonPropertyDescription("Whether the record is marked as used, so that no later pipeline starts from it again.")
+        public Boolean consumed;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Rollback {
+        @JsonPropertyDescription("The generation whose upgrade failed and was rolled back.")
+        public Long generation;
+        @JsonPropertyDescription("The generation rolled back to.")
+        public Long toGeneration;
+        @JsonPropertyDescription("The savepoint the rolled-back job restores from.")
+        public String savepoint;
+        @JsonPropertyDescription("When the rollback was decided.")
+        public String time;
+        @JsonPropertyDescription("Why.")
+        public String reason;
     }
 }

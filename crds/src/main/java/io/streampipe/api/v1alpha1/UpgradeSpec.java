@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 
 /** How a spec change reaches the running job. */
@@ -14,13 +15,18 @@ public class UpgradeSpec {
     public Mode mode = Mode.SAVEPOINT;
 
     @Default("true")
-    @JsonPropertyDescription("Roll back to the last stable spec when the upgraded job does not become stable within timeout.")
+    @JsonPropertyDescription("Roll back to the last stable spec, from the upgrade's savepoint, when the upgraded job does not become stable within timeout. Works in savepoint mode without Kubernetes HA; without an upgrade savepoint (stateless, last-state) the pipeline is only marked Degraded.")
     public boolean rollbackOnFailure = true;
 
     @Default("10m")
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("How long an upgrade may take before it counts as failed.")
     public String timeout = "10m";
+
+    @Default("2")
+    @Min(0)
+    @JsonPropertyDescription("Checkpoints the upgraded job must complete, RUNNING and without a restart, before the upgrade counts as stable (and the spec becomes the one a rollback returns to).")
+    public int stableCheckpoints = 2;
 
     @JsonPropertyDescription("Apply a change that breaks state compatibility (key fields, window type, aggregate set) by starting without state. Without it such a change is refused with a Ready=False condition.")
     public boolean allowIncompatibleState;

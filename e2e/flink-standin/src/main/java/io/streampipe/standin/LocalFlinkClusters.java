@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalFlinkClusters.class);
 
     private final Optional<Path> hostsFile;
+    private final RestServices restServices;
     private final LocalPaths objectStore;
     private final Map<String, Entry> clusters = new ConcurrentHashMap<>();
     private final ExecutorService starter = Executors.newCachedThreadPool(runnable -> {
@@ -46,6 +48,7 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
 
     LocalFlinkClusters(Path workDirectory, Optional<Path> hostsFile) {
         this.hostsFile = hostsFile;
+        this.restServices = new RestServices(hostsFile);
         this.objectStore = new LocalPaths(workDirectory, workDirectory.resolve("no-pod"));
     }
 
@@ -72,6 +75,11 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
                 .withEnvironment(application.environment());
         if (hostsFile.isPresent()) {
             settings = settings.withHostsFile(hostsFile.get());
+        }
+        String[] namespaceAndName = name.split("/", 2);
+        Optional<InetSocketAddress> restEndpoint = restServices.claim(namespaceAndName[0], namespaceAndName[1]);
+        if (restEndpoint.isPresent()) {
+            settings = settings.withRestEndpoint(restEndpoint.get());
         }
         Entry entry = new Entry(prepared, new LocalFlinkCluster(settings));
         clusters.put(name, entry);
@@ -193,6 +201,8 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
         Entry entry = clusters.remove(name);
         if (entry != null) {
             entry.cluster.stop();
+            String[] namespaceAndName = name.split("/", 2);
+            restServices.release(namespaceAndName[0], namespaceAndName[1]);
             LOG.info("Deleted cluster {}", name);
         }
     }

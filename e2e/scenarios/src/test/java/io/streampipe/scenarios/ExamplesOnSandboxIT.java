@@ -84,9 +84,11 @@ class ExamplesOnSandboxIT {
         services = SandboxServices.start(API_SERVER.kubeconfig(), Path.of(System.getProperty("streampipe.sandboxState")), examples(),
                 NAMESPACE, NETWORK + "2", NETWORK + "3");
         standIn = FlinkOperatorStandIn.start(API_SERVER.kubeconfig(), work.resolve("flink"), Path.of(System.getProperty("streampipe.jobJar")),
-                Optional.of(services.hosts()), Duration.ofMillis(500));
+                // This JVM's hosts file, so that the JobManagers' REST Services the stand-in adds resolve for the operator.
+                Optional.of(Path.of(System.getProperty("jdk.net.hosts.file"))), Duration.ofMillis(500));
         OperatorConfig config = new OperatorConfig(Set.of(), new OperatorDefaults("ghcr.io/streampipe/pipeline-job:0.1.0", "1.20.3", "flink"),
-                false, "streampipe-operator", NAMESPACE, 0, Duration.ofSeconds(5), "operator-under-test");
+                false, "streampipe-operator", NAMESPACE, 0, Duration.ofSeconds(5), "operator-under-test",
+                "http://{name}-rest.{namespace}:8081", Duration.ofSeconds(3));
         operator = StreampipeOperator.start(config,
                 new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(API_SERVER.kubeconfig().toFile())).build(),
                 new SimpleMeterRegistry());
@@ -139,10 +141,16 @@ class ExamplesOnSandboxIT {
             p.getSpec().parallelism = 3;
             return p;
         });
-        StreamingPipelineStatus upgraded = awaitStatus("orders-upsert", "upgraded to parallelism 3",
+        StreamingPipelineStatus upgraded = awaitStatus("orders-upsert", "upgraded to parallelism 3 and stable",
                 status -> "True".equals(condition(status, "Ready")) && status.job != null && Integer.valueOf(3).equals(status.job.parallelism)
-                        && !jobBefore.equals(status.job.id));
-        assertThat(upgraded.upgrade).isNull();
+                        && !jobBefore.equals(status.job.id) && status.upgrade == null);
+        // Stable means checkpoints of the new job, as its JobManager reports them over REST, and no restart.
+        assertThat(upgraded.lastCheckpoint.completedSinceStart).isGreaterThanOrEqualTo(2L);
+        assertThat(upgraded.lastCheckpoint.id).isNotNull();
+        assertThat(upgraded.lastCheckpoint.sizeBytes).isPositive();
+        assertThat(upgraded.lastCheckpoint.duration).endsWith("s");
+        assertThat(upgraded.job.restarts).isZero();
+        assertThat(upgraded.lastStable.specHash).isEqualTo(upgraded.lastAppliedSpecHash);
         assertThat(upgraded.lastSavepoint).isNotNull();
         assertThat(upgraded.lastSavepoint.reason).isEqualTo("upgrade");
         assertThat(upgraded.lastSavepoint.path).startsWith("file:///flink-data/");
@@ -158,6 +166,45 @@ class ExamplesOnSandboxIT {
                 status -> status.observedGeneration != null && status.observedGeneration >= generation
                         && "True".equals(condition(status, "Ready")) && status.upgrade == null);
         assertThat(settled.job.id).as("no restart for an ignored change").isEqualTo(jobNow);
+
+        rollsBackAnUpgradeThatNeverBecomesStable(orders);
+    }
+
+    /**
+     * An upgrade to credentials Kafka refuses: the new job restarts over and over, the upgrade times out, and the
+     * operator rolls back to the last stable spec from the upgrade's savepoint, without Kubernetes HA.
+     */
+    private void rollsBackAnUpgradeThatNeverBecomesStable(StreamingPipeline orders) throws Exception {
+        Secret good = client.secrets().inNamespace(NAMESPACE).withName(orders.getSpec().source.kafka.credentialsSecretRef.name).get();
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("kafka-orders-wrong")
+                .withNamespace(NAMESPACE).endMetadata()
+                .addToStringData("username", decode(good, "username")).addToStringData("password", "not-the-password").build()).create();
+        StreamingPipelineStatus before = status("orders-upsert");
+        long bad = client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("orders-upsert").edit(p -> {
+            p.getSpec().source.kafka.credentialsSecretRef.name = "kafka-orders-wrong";
+            p.getSpec().upgrade.timeout = "40s";
+            return p;
+        }).getMetadata().getGeneration();
+        Instant changed = Instant.now();
+
+        StreamingPipelineStatus restarting = awaitStatus("orders-upsert", "Degraded by the refused login",
+                status -> "True".equals(condition(status, "Degraded")) && status.upgrade != null);
+        System.out.println("orders-upsert with refused credentials: " + restarting.message + " / "
+                + restarting.conditions.stream().filter(c -> c.getType().equals("Degraded")).findFirst().orElseThrow().getMessage());
+
+        StreamingPipelineStatus rolledBack = awaitStatus("orders-upsert", "rolled back and running",
+                status -> status.rollback != null && Long.valueOf(bad).equals(status.rollback.generation)
+                        && "RolledBack".equals(status.phase) && status.job != null && "RUNNING".equals(status.job.state));
+        System.out.println("rolled back " + Duration.between(changed, Instant.now()).toSeconds() + " s after the change: "
+                + rolledBack.rollback.reason);
+        assertThat(rolledBack.rollback.toGeneration).isEqualTo(before.lastStable.generation);
+        assertThat(rolledBack.rollback.savepoint).startsWith("file:///flink-data/");
+        assertThat(rolledBack.rollback.reason).contains("SaslAuthenticationException");
+        assertThat(condition(rolledBack, "Ready")).isEqualTo("False");
+        int rowsAtRollback = rows(orders);
+        awaitTrue("orders-upsert: new rows after the rollback", () -> rows(orders) > rowsAtRollback);
+        StreamingPipelineStatus later = status("orders-upsert");
+        assertThat(later.rollback.generation).as("the failed generation is not tried again").isEqualTo(bad);
     }
 
     /** This JVM's names (-Djdk.net.hosts.file): the services' as the manifests name them, and the machine's own. */

@@ -40,7 +40,7 @@ public final class DesiredFlinkDeployment {
     }
 
     public static FlinkDeployment of(StreamingPipeline pipeline, DeploymentInputs inputs, OperatorDefaults defaults,
-                                     String jobConfigHash) {
+                                     String jobConfigHash, String jobConfigMap) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         CheckpointStorage storage = CheckpointStorage.of(pipeline, defaults);
         FlinkDeployment deployment = new FlinkDeployment();
@@ -55,7 +55,7 @@ public final class DesiredFlinkDeployment {
                 .flinkVersion(FlinkVersion.v1_20)
                 .mode(KubernetesDeploymentMode.NATIVE)
                 .flinkConfiguration(flinkConfiguration(FlinkConfiguration.of(spec, inputs, storage)))
-                .podTemplate(FlinkPodTemplate.of(pipeline, storage, jobConfigHash))
+                .podTemplate(FlinkPodTemplate.of(pipeline, storage, jobConfigHash, jobConfigMap))
                 .jobManager(new JobManagerSpec(resource(spec.resources.jobManager), null, 1, null))
                 .taskManager(new TaskManagerSpec(resource(spec.resources.taskManager), null, null, null))
                 .job(job(spec, inputs))
@@ -77,16 +77,10 @@ public final class DesiredFlinkDeployment {
                 .state(spec.state == StreamingPipelineSpec.State.SUSPENDED ? JobState.SUSPENDED : JobState.RUNNING)
                 .upgradeMode(inputs.startWithoutState() ? UpgradeMode.STATELESS : upgradeMode(spec.upgrade.mode))
                 .savepointTriggerNonce(triggerToken == null || triggerToken.isEmpty() ? null : Hashes.nonce(triggerToken))
-                .initialSavepointPath(restore == null ? null : restore.savepointPath)
+                .initialSavepointPath(restore != null ? restore.savepointPath : inputs.resumeSavepoint())
                 .savepointRedeployNonce(restore == null ? null : Hashes.nonce(restore.token))
-                .allowNonRestoredState(allowNonRestoredState(spec) ? Boolean.TRUE : null)
+                .allowNonRestoredState(inputs.allowNonRestoredState() ? Boolean.TRUE : null)
                 .build();
-    }
-
-    /** A kept-state offset reset gives the source a new uid, so its old state is unclaimed; a restore may opt in. */
-    private static boolean allowNonRestoredState(StreamingPipelineSpec spec) {
-        OffsetResetSpec reset = spec.offsetReset;
-        return (reset != null && reset.keepState) || (spec.restore != null && spec.restore.allowNonRestoredState);
     }
 
     /** Flat string keys, as every Flink operator release from 1.13 to 1.16 reads them (1.16 also takes nested YAML). */

@@ -29,20 +29,25 @@ public final class DesiredJobConfigMap {
     }
 
     public static ConfigMap of(StreamingPipeline pipeline, DeploymentInputs inputs) {
+        Map<String, String> data = data(pipeline.getSpec(), inputs);
         return new ConfigMapBuilder()
                 .withNewMetadata()
-                .withName(PipelineResources.jobConfigMapName(pipeline))
+                .withName(PipelineResources.jobConfigMapName(pipeline, contentHash(data)))
                 .withNamespace(PipelineResources.namespace(pipeline))
                 .withLabels(PipelineResources.labels(pipeline, PipelineResources.COMPONENT_JOB_CONFIG))
                 .endMetadata()
-                .withData(data(pipeline.getSpec(), inputs))
+                .withData(data)
                 .build();
     }
 
     /** Hash of the ConfigMap's content; on the pod template, it turns a change of the job's view into an upgrade. */
     public static String contentHash(ConfigMap configMap) {
+        return contentHash(configMap.getData());
+    }
+
+    private static String contentHash(Map<String, String> data) {
         StringBuilder content = new StringBuilder();
-        new TreeMap<>(configMap.getData()).forEach((key, value) -> content.append(key).append('\0').append(value).append('\0'));
+        new TreeMap<>(data).forEach((key, value) -> content.append(key).append('\0').append(value).append('\0'));
         return Hashes.shortSha256(content.toString());
     }
 

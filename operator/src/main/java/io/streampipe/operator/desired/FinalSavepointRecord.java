@@ -14,6 +14,13 @@ import java.util.TreeMap;
  * whoever re-creates the pipeline finds where to restore from (and a ready-made {@code restore} snippet).
  */
 public final class FinalSavepointRecord {
+    public static final String SAVEPOINT_PATH = "savepointPath";
+    public static final String PIPELINE_UID = "pipelineUid";
+    public static final String STATE_SCHEMA = "stateSchema";
+    /** Set when a re-created pipeline started from the savepoint: the new pipeline's uid. */
+    public static final String CONSUMED_BY = "consumedBy";
+    public static final String CONSUMED_AT = "consumedAt";
+
     private FinalSavepointRecord() {
     }
 
@@ -25,8 +32,9 @@ public final class FinalSavepointRecord {
     public static ConfigMap of(StreamingPipeline pipeline, String savepointPath, String note, String statePvc, Instant now) {
         Map<String, String> data = new TreeMap<>();
         data.put("pipeline", PipelineResources.qualifiedName(pipeline));
-        data.put("pipelineUid", pipeline.getMetadata().getUid());
-        data.put("savepointPath", savepointPath);
+        data.put(PIPELINE_UID, pipeline.getMetadata().getUid());
+        data.put(SAVEPOINT_PATH, savepointPath);
+        data.put(STATE_SCHEMA, StateSchema.of(pipeline.getSpec()).toJson());
         data.put("recordedAt", now.toString());
         data.put("note", note);
         if (statePvc != null) {

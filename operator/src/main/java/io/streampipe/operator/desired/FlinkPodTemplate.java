@@ -32,10 +32,10 @@ public final class FlinkPodTemplate {
     private FlinkPodTemplate() {
     }
 
-    public static PodTemplateSpec of(StreamingPipeline pipeline, CheckpointStorage storage, String jobConfigHash) {
+    public static PodTemplateSpec of(StreamingPipeline pipeline, CheckpointStorage storage, String jobConfigHash, String jobConfigMap) {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName(JOB_CONFIG_VOLUME)
-                .withNewConfigMap().withName(PipelineResources.jobConfigMapName(pipeline)).endConfigMap().build());
+                .withNewConfigMap().withName(jobConfigMap).endConfigMap().build());
         volumes.addAll(storage.volumes());
         List<VolumeMount> mounts = new ArrayList<>();
         mounts.add(new VolumeMountBuilder().withName(JOB_CONFIG_VOLUME).withMountPath(JobContract.SPEC_MOUNT_DIR)
@@ -44,7 +44,7 @@ public final class FlinkPodTemplate {
 
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(PipelineResources.ANNOTATION_JOB_CONFIG_HASH, jobConfigHash);
-        annotations.put(PipelineResources.ANNOTATION_STATE_SCHEMA, StateSchema.of(pipeline.getSpec().transform).toJson());
+        annotations.put(PipelineResources.ANNOTATION_STATE_SCHEMA, StateSchema.of(pipeline.getSpec()).toJson());
         return new PodTemplateSpecBuilder()
                 .withNewMetadata()
                 .withLabels(PipelineResources.labels(pipeline, PipelineResources.COMPONENT_JOB))

@@ -2,14 +2,17 @@ package io.streampipe.operator.plan;
 
 import io.streampipe.api.JobContract;
 import io.streampipe.api.v1alpha1.OffsetResetSpec;
+import io.streampipe.api.v1alpha1.RestoreSpec;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.desired.DeploymentInputs;
+import io.streampipe.operator.desired.Hashes;
 import io.streampipe.operator.desired.StateSchema;
 import io.streampipe.operator.status.Reasons;
+import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,12 @@ import java.util.Set;
 public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List<Problem> problems) {
 
     public static DeploymentPlan of(StreamingPipeline pipeline, FlinkObservation observed, Map<String, Set<String>> secretKeys) {
+        return of(pipeline, observed, secretKeys, new ResumePlan(Optional.empty(), Optional.empty()));
+    }
+
+    /** @param resume whether a first deployment starts from a deleted pipeline's final savepoint */
+    public static DeploymentPlan of(StreamingPipeline pipeline, FlinkObservation observed, Map<String, Set<String>> secretKeys,
+                                    ResumePlan resume) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         StreamingPipelineStatus status = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
         AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
@@ -41,9 +50,15 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
         String sourceEpoch = newReset ? sourceEpoch(reset.token)
                 : status.sourceEpoch != null ? status.sourceEpoch : JobContract.INITIAL_SOURCE_EPOCH;
         List<String> incompatible = spec.upgrade.mode == UpgradeSpec.Mode.STATELESS ? List.of()
-                : observed.deployedStateSchema().map(StateSchema.of(spec.transform)::incompatibleChangesFrom).orElse(List.of());
-        boolean startWithoutState = reset != null && !reset.keepState && (newReset || !flinkRunsEpoch(observed, sourceEpoch))
+                : observed.deployedStateSchema().map(StateSchema.of(spec)::incompatibleChangesFrom).orElse(List.of());
+        boolean resetPending = reset != null && (newReset || !observed.deployed(deployed -> runsEpoch(deployed, sourceEpoch)));
+        boolean startWithoutState = reset != null && !reset.keepState && resetPending
                 || !incompatible.isEmpty() && spec.upgrade.allowIncompatibleState;
+        RestoreSpec restore = spec.restore;
+        boolean restorePending = restore != null && (!restore.token.equals(applied.restore)
+                || !observed.deployed(deployed -> Long.valueOf(Hashes.nonce(restore.token)).equals(deployed.getJob().getSavepointRedeployNonce())));
+        boolean allowNonRestoredState = reset != null && reset.keepState && resetPending
+                || restore != null && restore.allowNonRestoredState && restorePending;
 
         AppliedTokens tokens = new AppliedTokens();
         String trigger = spec.savepoints == null ? null : spec.savepoints.triggerToken;
@@ -57,7 +72,27 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
                     + ": the running job's state cannot be restored after this change; set spec.upgrade.allowIncompatibleState: true"
                     + " to start without state"));
         }
-        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState), tokens, problems);
+        resume.problem().ifPresent(problems::add);
+        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState, allowNonRestoredState,
+                resume.resume().map(from -> from.savepoint).orElse(null)),
+                tokens, problems);
+    }
+
+    /**
+     * The plan of a rollback: the last stable spec with the inputs it ran with (its source epoch, the pinned max
+     * parallelism), and the tokens as already applied, so that no token of either spec is applied by the rollback.
+     */
+    public static DeploymentPlan rollback(StreamingPipeline target, Map<String, Set<String>> secretKeys) {
+        StreamingPipelineStatus status = target.getStatus();
+        AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
+        AppliedTokens tokens = new AppliedTokens();
+        tokens.savepoint = applied.savepoint;
+        tokens.offsetReset = applied.offsetReset;
+        tokens.restore = applied.restore;
+        int maxParallelism = status.maxParallelism != null ? status.maxParallelism : DeploymentInputs.DEFAULT_MAX_PARALLELISM;
+        String sourceEpoch = status.lastStable.sourceEpoch != null ? status.lastStable.sourceEpoch : JobContract.INITIAL_SOURCE_EPOCH;
+        return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, false), tokens,
+                new ArrayList<>(Preflight.problems(target, secretKeys, status.maxParallelism)));
     }
 
     /** The source epoch of an offset reset: its token, which the job makes part of the Kafka source's uid. */
@@ -65,14 +100,11 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
         return offsetResetToken;
     }
 
-    /** Whether the Flink operator has deployed the job with this source epoch (so a stateless start has happened). */
-    private static boolean flinkRunsEpoch(FlinkObservation observed, String epoch) {
-        return observed.lastReconciledArgs()
-                .map(args -> {
-                    int at = args.indexOf(JobContract.ARG_SOURCE_EPOCH);
-                    return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals(epoch);
-                })
-                .orElse(false);
+    /** Whether a FlinkDeployment spec runs the job with this source epoch. */
+    private static boolean runsEpoch(FlinkDeploymentSpec deployed, String epoch) {
+        List<String> args = deployed.getJob() == null || deployed.getJob().getArgs() == null ? List.of() : List.of(deployed.getJob().getArgs());
+        int at = args.indexOf(JobContract.ARG_SOURCE_EPOCH);
+        return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals(epoch);
     }
 
     public boolean blocked() {

@@ -13,7 +13,9 @@ import org.apache.flink.kubernetes.operator.api.status.Savepoint;
 import org.apache.flink.kubernetes.operator.api.status.SavepointInfo;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Null-safe reading of what the Flink Kubernetes Operator reports in a FlinkDeployment's status. The FlinkDeployment
@@ -63,6 +65,43 @@ public record FlinkObservation(FlinkDeployment deployment) {
      * and ReconciliationStatus.serializeAndSetLastReconciledSpec). So the last reconciled spec is never compared with
      * the current one.
      */
+    public Optional<String> specHash() {
+        return Optional.ofNullable(deployment).map(FlinkDeployment::getMetadata).map(meta -> meta.getAnnotations())
+                .map(annotations -> annotations.get(PipelineResources.ANNOTATION_SPEC_HASH));
+    }
+
+    /**
+     * Whether the Flink operator has deployed a spec like this and is done with it: its last reconciled spec matches
+     * and its reconciliation state is DEPLOYED. During a savepoint or stateless upgrade it records the new spec in
+     * the first loop, before the job is deployed from it in the second (AbstractJobReconciler#reconcileSpecChange,
+     * ReconciliationUtils#updateStatusBeforeDeploymentAttempt with state UPGRADING), so the spec alone says too early.
+     */
+    public boolean deployed(java.util.function.Predicate<FlinkDeploymentSpec> like) {
+        return lastReconciledSpec().filter(like).isPresent()
+                && deployment.getStatus().getReconciliationStatus().getState() == ReconciliationState.DEPLOYED;
+    }
+
+    /** Whether the path is a savepoint the Flink operator recorded (not a checkpoint it restores for want of one). */
+    public boolean isSavepoint(String path) {
+        return jobStatus().map(JobStatus::getSavepointInfo).map(info -> {
+            boolean last = info.getLastSavepoint() != null && path.equals(info.getLastSavepoint().getLocation());
+            return last || info.getSavepointHistory() != null
+                    && info.getSavepointHistory().stream().anyMatch(savepoint -> path.equals(savepoint.getLocation()));
+        }).orElse(false);
+    }
+
+    /** The job ConfigMaps the FlinkDeployment names: in its spec, and in the spec Flink last deployed (the running job). */
+    public java.util.Set<String> jobConfigMaps() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Stream.concat(Stream.ofNullable(deployment).map(FlinkDeployment::getSpec), lastReconciledSpec().stream())
+                .map(FlinkDeploymentSpec::getPodTemplate).filter(Objects::nonNull)
+                .map(template -> template.getSpec()).filter(Objects::nonNull)
+                .flatMap(spec -> spec.getVolumes() == null ? Stream.empty() : spec.getVolumes().stream())
+                .filter(volume -> volume.getConfigMap() != null)
+                .forEach(volume -> names.add(volume.getConfigMap().getName()));
+        return names;
+    }
+
     public boolean generationObserved() {
         return exists() && deployment.getStatus() != null && deployment.getMetadata().getGeneration() != null
                 && deployment.getMetadata().getGeneration().equals(deployment.getStatus().getObservedGeneration());

@@ -21,6 +21,12 @@ public class FlinkDeploymentDependent extends PipelineDependent<FlinkDeployment>
 
     @Override
     boolean sameContent(FlinkDeployment actual, FlinkDeployment desired) {
-        return Serialization.jsonMapper().valueToTree(actual.getSpec()).equals(Serialization.jsonMapper().valueToTree(desired.getSpec()));
+        return Serialization.jsonMapper().valueToTree(actual.getSpec()).equals(Serialization.jsonMapper().valueToTree(desired.getSpec()))
+                && java.util.Objects.equals(annotation(actual), annotation(desired));
+    }
+
+    private static String annotation(FlinkDeployment deployment) {
+        var annotations = deployment.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(PipelineResources.ANNOTATION_SPEC_HASH);
     }
 }

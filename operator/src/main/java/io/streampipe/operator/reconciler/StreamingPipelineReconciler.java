@@ -1,5 +1,9 @@
 package io.streampipe.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -11,16 +15,24 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Rollback;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.DesiredState;
+import io.streampipe.operator.desired.FinalSavepointRecord;
 import io.streampipe.operator.desired.OperatorDefaults;
+import io.streampipe.operator.flink.JobManagerClient;
+import io.streampipe.operator.flink.JobReport;
 import io.streampipe.operator.metrics.PipelineMetrics;
+import io.streampipe.operator.plan.BackupPlan;
 import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.DeploymentPlan;
 import io.streampipe.operator.plan.FlinkObservation;
 import io.streampipe.operator.plan.Problem;
+import io.streampipe.operator.plan.ResumePlan;
+import io.streampipe.operator.plan.RollbackPlan;
 import io.streampipe.operator.status.Conditions;
 import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
@@ -33,6 +45,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Glue: observe (the pipeline, its FlinkDeployment, the Secrets it names), plan and build the desired state with pure
@@ -49,6 +64,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public static final String NAME = "streamingpipeline";
     static final Duration MIN_RETRY = Duration.ofSeconds(10);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    private static final Set<String> JOB_STATES_WITH_REPORT = Set.of("RUNNING", "RESTARTING", "FAILING", "FAILED");
     private static final Logger LOG = LoggerFactory.getLogger(StreamingPipelineReconciler.class);
 
     private final OperatorDefaults defaults;
@@ -57,8 +73,21 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private final FinalSavepoint finalSavepoint;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    private final JobManagerClient jobManagers;
+    private final Duration jobPollInterval;
 
     public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock) {
+        this(defaults, events, metrics, clock, JobManagerClient.NONE, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param jobManagers      asks a running job's JobManager for checkpoints, restarts and exceptions
+     * @param jobPollInterval how often a running pipeline is looked at again, for what only its JobManager tells
+     */
+    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock,
+                                       JobManagerClient jobManagers, Duration jobPollInterval) {
+        this.jobManagers = jobManagers;
+        this.jobPollInterval = jobPollInterval;
         this.defaults = defaults;
         this.events = events;
         this.metrics = metrics;
@@ -76,15 +105,35 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public UpdateControl<StreamingPipeline> reconcile(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
         Instant now = clock.instant();
         FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        DeploymentPlan plan = DeploymentPlan.of(pipeline, flink, SecretKeys.of(context));
+        Optional<JobReport> report = report(pipeline, flink);
+        Optional<Rollback> rollback = RollbackPlan.of(pipeline, StatusMapper.stabilityShortfall(pipeline, flink, report), now);
+        StreamingPipeline target = rollback.isPresent() ? RollbackPlan.rolledBack(pipeline, rollback.get()) : pipeline;
+        // A FlinkDeployment may still be there: the deleted pipeline's, until garbage collection takes it.
+        ResumePlan resume = ResumePlan.of(pipeline, ResumePlan.needsRecord(pipeline) ? finalSavepointRecord(pipeline, context) : Optional.empty());
+        DeploymentPlan plan = rollback.isPresent() ? DeploymentPlan.rollback(target, SecretKeys.of(context))
+                : DeploymentPlan.of(pipeline, flink, SecretKeys.of(context), resume);
         if (plan.blocked()) {
             return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, plan.problems(), context, now);
         }
+        if (rollback.isPresent() && pipeline.getStatus().rollback != rollback.get()) {
+            LOG.warn("Rolling back StreamingPipeline {}: {}", PipelineResources.qualifiedName(pipeline), rollback.get().reason);
+        }
 
-        DesiredState desired = DesiredState.of(pipeline, plan.inputs(), defaults);
-        Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism());
+        DesiredState desired = DesiredState.of(target, plan.inputs(), defaults);
+        Applied applied = new Applied(desired.specHash(), plan.tokens(), plan.inputs().sourceEpoch(), plan.inputs().maxParallelism(),
+                resume.resume().orElse(null));
+        BackupPlan backup = rollback.isPresent() ? BackupPlan.none(pipeline)
+                : BackupPlan.of(pipeline, desired.specHash(), plan.inputs().startWithoutState(), flink, now);
+        if (backup.problem().isPresent()) {
+            return blocked(pipeline, Applied.from(pipeline.getStatus()), flink, backup.backup(), List.of(backup.problem().get()), context, now);
+        }
+        if (backup.hold()) {
+            // Nothing of the change yet: the job as it runs, asked for a savepoint; the change waits for it.
+            applied = Applied.from(pipeline.getStatus());
+            desired = DesiredState.holding(flink.deployment(), backup.nonce(), applied.specHash(), desired);
+        }
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
-        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, List.of(), now), context);
+        pipeline = statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(), List.of(), now), context);
 
         PipelineDependent.putDesiredState(context, desired);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -100,9 +149,80 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             metrics.reconcileFailed(PipelineResources.namespace(pipeline), PipelineResources.name(pipeline), Reasons.APPLY_FAILED);
             return blocked(pipeline, applied, flink, failures, context, now);
         }
+        if (applied.resumedFrom() != null && !Boolean.TRUE.equals(applied.resumedFrom().consumed)) {
+            applied = consume(pipeline, applied, context, now);
+        }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        statusWriter.write(pipeline, StatusMapper.map(pipeline, applied, applyResult, List.of(), now), context);
-        return UpdateControl.noUpdate();
+        removeUnusedJobConfigs(pipeline, desired, applyResult, context);
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(), List.of(), now);
+        statusWriter.write(pipeline, status, context);
+        return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
+                .orElseGet(UpdateControl::noUpdate);
+    }
+
+    /** The owner-less ConfigMap in which a deleted pipeline of this name recorded its final savepoint, if any. */
+    private static Optional<ConfigMap> finalSavepointRecord(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
+        return Optional.ofNullable(context.getClient().configMaps().inNamespace(PipelineResources.namespace(pipeline))
+                .withName(PipelineResources.finalSavepointConfigMapName(pipeline)).get());
+    }
+
+    /**
+     * The FlinkDeployment that starts from a deleted pipeline's final savepoint is written: mark the record as used by
+     * this pipeline, so that no pipeline created later starts from it again.
+     */
+    private static Applied consume(StreamingPipeline pipeline, Applied applied, Context<StreamingPipeline> context, Instant now) {
+        String patch = Serialization.asJson(Map.of("data", Map.of(FinalSavepointRecord.CONSUMED_BY, pipeline.getMetadata().getUid(),
+                FinalSavepointRecord.CONSUMED_AT, now.toString())));
+        context.getClient().configMaps().inNamespace(PipelineResources.namespace(pipeline))
+                .withName(PipelineResources.finalSavepointConfigMapName(pipeline))
+                .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(PipelineResources.FIELD_MANAGER).build(), patch);
+        LOG.info("StreamingPipeline {} starts from savepoint {}, the final savepoint of the deleted pipeline recorded in ConfigMap {}",
+                PipelineResources.qualifiedName(pipeline), applied.resumedFrom().savepoint, applied.resumedFrom().record);
+        StreamingPipelineStatus.ResumedFrom consumed = Serialization.clone(applied.resumedFrom());
+        consumed.consumed = true;
+        return new Applied(applied.specHash(), applied.tokens(), applied.sourceEpoch(), applied.maxParallelism(), consumed);
+    }
+
+    /**
+     * Job ConfigMaps are versioned by content; once the FlinkDeployment names a new one, versions that neither its spec
+     * nor the spec Flink runs name are deleted. (A rollback writes its version again.)
+     */
+    private static void removeUnusedJobConfigs(StreamingPipeline pipeline, DesiredState desired, FlinkObservation flink,
+                                               Context<StreamingPipeline> context) {
+        java.util.Set<String> used = new java.util.HashSet<>(flink.jobConfigMaps());
+        used.add(desired.jobConfigMap().getMetadata().getName());
+        for (ConfigMap version : context.getSecondaryResources(ConfigMap.class)) {
+            String name = version.getMetadata().getName();
+            if (name.startsWith(PipelineResources.jobConfigMapPrefix(pipeline)) && !used.contains(name)) {
+                context.getClient().resource(version).delete();
+                LOG.info("Deleted ConfigMap {}/{}: a job configuration no FlinkDeployment spec names any more",
+                        PipelineResources.namespace(pipeline), name);
+            }
+        }
+    }
+
+    /** The JobManager's report on the running job, when there is one and it answers. */
+    private Optional<JobReport> report(StreamingPipeline pipeline, FlinkObservation flink) {
+        return flink.jobStatus()
+                .filter(job -> job.getJobId() != null && job.getState() != null && JOB_STATES_WITH_REPORT.contains(job.getState().name()))
+                .flatMap(job -> jobManagers.report(PipelineResources.namespace(pipeline), PipelineResources.flinkDeploymentName(pipeline),
+                        job.getJobId()));
+    }
+
+    /**
+     * A running job changes without the FlinkDeployment changing (checkpoints, restarts), and an upgrade can time out
+     * without any event: look again after the poll interval, or when the upgrade times out if that comes first.
+     */
+    private Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now) {
+        Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
+                .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
+                        .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))
+                .filter(left -> !left.isNegative());
+        boolean watching = status.upgrade != null || status.job != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
+        if (!watching) {
+            return Optional.empty();
+        }
+        return Optional.of(timeout.filter(left -> left.compareTo(jobPollInterval) < 0).orElse(jobPollInterval));
     }
 
     /**
@@ -131,7 +251,14 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     /** Nothing is applied; Ready=False says why, and the pipeline is looked at again with a growing delay. */
     private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                                      List<Problem> problems, Context<StreamingPipeline> context, Instant now) {
-        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, flink, problems, now);
+        return blocked(pipeline, applied, flink, Optional.empty(), problems, context, now);
+    }
+
+    private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
+                                                     Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems,
+                                                     Context<StreamingPipeline> context, Instant now) {
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, flink, Optional.empty(), Optional.empty(), backup,
+                problems, now);
         statusWriter.write(pipeline, status, context);
         return UpdateControl.<StreamingPipeline>noUpdate().rescheduleAfter(retryDelay(status, now));
     }

@@ -18,6 +18,7 @@ public final class Reasons {
     public static final String SUSPENDED = "Suspended";
     public static final String STABLE = "Stable";
     public static final String SPEC_APPLIED = "SpecApplied";
+    public static final String BACKING_UP = "BackingUp";
 
     // What is wrong with the job, as Degraded (and Ready, when the job is not running) shows it.
     public static final String HEALTHY = "Healthy";
@@ -25,6 +26,8 @@ public final class Reasons {
     public static final String JOB_RESTARTING = "JobRestarting";
     public static final String ROLLED_BACK = "RolledBack";
     public static final String FLINK_DEPLOYMENT_ERROR = "FlinkDeploymentError";
+    public static final String CHECKPOINT_FAILING = "CheckpointFailing";
+    public static final String UPGRADE_TIMED_OUT = "UpgradeTimedOut";
 
     // Why the spec cannot be applied as written: Ready=False, nothing is changed on the cluster.
     public static final String INVALID_SPEC = "InvalidSpec";
@@ -36,6 +39,7 @@ public final class Reasons {
     public static final String INCOMPATIBLE_STATE_CHANGE = "IncompatibleStateChange";
     public static final String APPLY_FAILED = "ApplyFailed";
     public static final String RECONCILE_FAILED = "ReconcileFailed";
+    public static final String BACKUP_SAVEPOINT_FAILED = "BackupSavepointFailed";
 
     // Deletion.
     public static final String DELETING = "Deleting";
@@ -49,6 +53,9 @@ public final class Reasons {
     public static final String SAVEPOINT_TRIGGERED = "SavepointTriggered";
     public static final String OFFSET_RESET_APPLIED = "OffsetResetApplied";
     public static final String RESTORE_APPLIED = "RestoreApplied";
+    public static final String RESUMED_FROM_FINAL_SAVEPOINT = "ResumedFromFinalSavepoint";
+    public static final String UPGRADE_FROM_CHECKPOINT = "UpgradeFromCheckpoint";
+    public static final String BACKUP_SAVEPOINT = "BackupSavepoint";
 
     // Phases, which are Event reasons when the phase changes while Ready does not.
     public static final String PHASE_PENDING = "Pending";

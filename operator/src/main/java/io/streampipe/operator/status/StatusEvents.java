@@ -46,6 +46,20 @@ public final class StatusEvents {
             events.add(new PipelineEvent(false, Reasons.SAVEPOINT_COMPLETED,
                     "Completed " + after.lastSavepoint.reason + " savepoint " + after.lastSavepoint.path));
         }
+        if (after.upgrade != null && after.upgrade.fallback != null && (old.upgrade == null || old.upgrade.fallback == null)) {
+            events.add(new PipelineEvent(true, Reasons.UPGRADE_FROM_CHECKPOINT, "Upgrade to generation " + after.upgrade.generation
+                    + ": " + after.upgrade.fallback));
+        }
+        if (after.backup != null && "Taken".equals(after.backup.step) && after.backup.savepoint != null
+                && (old.backup == null || !after.backup.savepoint.equals(old.backup.savepoint))) {
+            events.add(new PipelineEvent(false, Reasons.BACKUP_SAVEPOINT, "Took backup savepoint " + after.backup.savepoint
+                    + " before " + after.backup.reason));
+        }
+        if (after.resumedFrom != null && old.resumedFrom == null) {
+            events.add(new PipelineEvent(false, Reasons.RESUMED_FROM_FINAL_SAVEPOINT, "Starting from savepoint "
+                    + after.resumedFrom.savepoint + ", the final savepoint of the deleted pipeline recorded in ConfigMap "
+                    + after.resumedFrom.record));
+        }
         tokenApplied(events, Reasons.SAVEPOINT_TRIGGERED, "savepoints.triggerToken", tokens(old).savepoint, tokens(after).savepoint);
         tokenApplied(events, Reasons.OFFSET_RESET_APPLIED, "offsetReset.token", tokens(old).offsetReset, tokens(after).offsetReset);
         tokenApplied(events, Reasons.RESTORE_APPLIED, "restore.token", tokens(old).restore, tokens(after).restore);

@@ -8,9 +8,11 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
 import io.streampipe.operator.PipelineResources;
+import io.streampipe.operator.flink.JobReport;
 import io.streampipe.operator.plan.DeletionPlan;
 import io.streampipe.operator.plan.FlinkObservation;
 import io.streampipe.operator.plan.Problem;
+import io.streampipe.operator.plan.RollbackPlan;
 import org.apache.flink.kubernetes.operator.api.lifecycle.ResourceLifecycleState;
 import org.apache.flink.kubernetes.operator.api.status.JobStatus;
 import org.apache.flink.kubernetes.operator.api.status.Savepoint;
@@ -32,6 +34,7 @@ import java.util.stream.Stream;
  * Degraded conditions are the contract; the phase is a one-word summary for humans.
  */
 public final class StatusMapper {
+    private static final String LAST_STATE_PLACEHOLDER = "KUBERNETES_OPERATOR_LAST_STATE";
     private static final Set<String> RESTARTING_JOB_STATES = Set.of("FAILING", "RESTARTING");
 
     private StatusMapper() {
@@ -41,15 +44,33 @@ public final class StatusMapper {
      * What the operator has applied (or, when blocked by a problem, had applied before): recorded in the status so that
      * the next reconcile, in this process or another, diffs against it.
      */
-    public record Applied(String specHash, AppliedTokens tokens, String sourceEpoch, Integer maxParallelism) {
+    public record Applied(String specHash, AppliedTokens tokens, String sourceEpoch, Integer maxParallelism,
+                          StreamingPipelineStatus.ResumedFrom resumedFrom) {
+        public Applied(String specHash, AppliedTokens tokens, String sourceEpoch, Integer maxParallelism) {
+            this(specHash, tokens, sourceEpoch, maxParallelism, null);
+        }
+
         public static Applied from(StreamingPipelineStatus status) {
             return status == null ? new Applied(null, new AppliedTokens(), null, null)
-                    : new Applied(status.lastAppliedSpecHash, status.appliedTokens, status.sourceEpoch, status.maxParallelism);
+                    : new Applied(status.lastAppliedSpecHash, status.appliedTokens, status.sourceEpoch, status.maxParallelism,
+                    status.resumedFrom);
         }
     }
 
     public static StreamingPipelineStatus map(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                               List<Problem> problems, Instant now) {
+        return map(pipeline, applied, flink, Optional.empty(), Optional.empty(), Optional.empty(), problems, now);
+    }
+
+    /**
+     * @param report   what the job's JobManager says (checkpoints, restarts, latest exception), when it answered
+     * @param rollback the rollback in force for this generation, if the operator decided one
+     * @param backup   the backup savepoint of the pending or last change that discards state
+     */
+    public static StreamingPipelineStatus map(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
+                                              Optional<JobReport> report, Optional<StreamingPipelineStatus.Rollback> rollback,
+                                              Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems, Instant now) {
+        Optional<JobReport> jobReport = report.filter(r -> flink.jobStatus().map(JobStatus::getJobId).filter(r.jobId()::equals).isPresent());
         StreamingPipelineStatus previous = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
         StreamingPipelineStatus status = new StreamingPipelineStatus();
         status.observedGeneration = pipeline.getMetadata().getGeneration();
@@ -58,8 +79,10 @@ public final class StatusMapper {
         status.lastAppliedSpecHash = applied.specHash();
         status.appliedTokens = applied.tokens() != null ? applied.tokens() : new AppliedTokens();
         status.sourceEpoch = applied.sourceEpoch();
-        status.job = job(flink);
-        status.lastCheckpoint = lastCheckpoint(flink).orElse(previous.lastCheckpoint);
+        status.resumedFrom = applied.resumedFrom();
+        status.job = job(flink, jobReport);
+        status.lastCheckpoint = jobReport.flatMap(StatusMapper::lastCheckpoint).or(() -> lastCheckpoint(flink))
+                .orElse(previous.lastCheckpoint);
         boolean suspendWanted = pipeline.getSpec().state == StreamingPipelineSpec.State.SUSPENDED;
         status.savepointHistory = keepReasons(savepointHistory(flink, suspendWanted, pipeline.getSpec().savepoints.retain.count), previous);
         status.lastSavepoint = lastSavepoint(flink, suspendWanted).map(savepoint -> keepReason(savepoint, previous))
@@ -67,9 +90,21 @@ public final class StatusMapper {
         if (status.savepointHistory.isEmpty() && !previous.savepointHistory.isEmpty()) {
             status.savepointHistory = previous.savepointHistory;
         }
-        status.upgrade = upgrade(previous, applied, flink);
+        status.backup = backup.orElse(previous.backup);
+        if (status.backup != null && status.backup.savepoint != null) {
+            String reason = "backup before " + status.backup.reason;
+            Stream.concat(Stream.ofNullable(status.lastSavepoint), status.savepointHistory.stream())
+                    .filter(savepoint -> status.backup.savepoint.equals(savepoint.path) && "manual".equals(savepoint.reason))
+                    .forEach(savepoint -> savepoint.reason = reason);
+        }
+        status.upgrade = upgrade(pipeline, previous, applied, flink, jobReport, now);
+        status.rollback = rollback.orElse(previous.rollback);
+        status.lastStable = lastStable(pipeline, previous, applied, flink, status.upgrade, rollback, problems);
 
-        Summary summary = summarize(pipeline, flink, status.upgrade != null, problems);
+        Summary summary = summarize(pipeline, flink, status.upgrade, jobReport, rollback, problems, now);
+        if (problems.isEmpty() && status.backup != null && "Requested".equals(status.backup.step)) {
+            summary = summary.backingUp("Taking a backup savepoint before " + status.backup.reason + "; the change is applied once it is taken");
+        }
         status.phase = summary.phase;
         status.message = summary.readyMessage;
         Long generation = status.observedGeneration;
@@ -107,9 +142,17 @@ public final class StatusMapper {
     private record Summary(String phase, boolean ready, String readyReason, String readyMessage,
                            boolean progressing, String progressingReason, String progressingMessage,
                            boolean degraded, String degradedReason, String degradedMessage) {
+        /** The job runs as before while a backup savepoint is taken: Ready stays, Progressing says what waits. */
+        Summary backingUp(String message) {
+            return new Summary(phase, ready, readyReason, readyMessage, true, Reasons.BACKING_UP, message, degraded, degradedReason,
+                    degradedMessage);
+        }
     }
 
-    private static Summary summarize(StreamingPipeline pipeline, FlinkObservation flink, boolean upgrading, List<Problem> problems) {
+    private static Summary summarize(StreamingPipeline pipeline, FlinkObservation flink, StreamingPipelineStatus.Upgrade upgrade,
+                                     Optional<JobReport> report, Optional<StreamingPipelineStatus.Rollback> rollback,
+                                     List<Problem> problems, Instant now) {
+        boolean upgrading = upgrade != null;
         String name = PipelineResources.qualifiedName(pipeline);
         ResourceLifecycleState lifecycle = flink.lifecycleState().orElse(null);
         String jobState = flink.jobState().orElse(null);
@@ -132,7 +175,30 @@ public final class StatusMapper {
         } else if (restarting(jobState)) {
             degraded = true;
             degradedReason = Reasons.JOB_RESTARTING;
-            degradedMessage = "Flink job is " + jobState.toLowerCase() + flink.error().map(e -> ": " + errorMessage(e)).orElse("");
+            degradedMessage = "Flink job is " + jobState.toLowerCase() + report.flatMap(JobReport::latestException)
+                    .or(() -> flink.error().map(StatusMapper::errorMessage)).map(e -> ": " + e).orElse("");
+        } else if ("RUNNING".equals(jobState) && report.filter(StatusMapper::restartLoop).isPresent()) {
+            // FKO may observe the job between two restarts: RUNNING, but it has not completed a checkpoint since it last failed.
+            JobReport job = report.get();
+            degraded = true;
+            degradedReason = Reasons.JOB_RESTARTING;
+            degradedMessage = "Flink job restarted " + job.restarts() + " times and has not completed a checkpoint since it last failed"
+                    + job.latestException().map(e -> ": " + e).orElse("");
+        } else if (rollback.isPresent()) {
+            degraded = true;
+            degradedReason = Reasons.ROLLED_BACK;
+            degradedMessage = rollback.get().reason;
+        } else if (upgrade != null && RollbackPlan.timedOut(pipeline, upgrade, now)) {
+            degraded = true;
+            degradedReason = Reasons.UPGRADE_TIMED_OUT;
+            degradedMessage = "The upgrade to generation " + upgrade.generation + " is not stable after spec.upgrade.timeout ("
+                    + pipeline.getSpec().upgrade.timeout + "): " + stabilityShortfall(pipeline, flink, report)
+                    + (pipeline.getSpec().upgrade.rollbackOnFailure ? "; no rollback: " + RollbackPlan.impossible(pipeline, upgrade) : "");
+        } else if ("RUNNING".equals(jobState) && report.filter(JobReport::checkpointsFailing).isPresent()) {
+            degraded = true;
+            degradedReason = Reasons.CHECKPOINT_FAILING;
+            JobReport.FailedCheckpoint failure = report.get().latestFailure().get();
+            degradedMessage = "Checkpoint " + failure.id() + " failed at " + failure.failed() + ": " + failure.message();
         } else if (flink.error().isPresent()) {
             degraded = true;
             degradedReason = Reasons.FLINK_DEPLOYMENT_ERROR;
@@ -154,6 +220,11 @@ public final class StatusMapper {
         } else if (degradedReason.equals(Reasons.JOB_FAILED)) {
             phase = "Failed";
             reason = Reasons.JOB_FAILED;
+            message = degradedMessage;
+        } else if (rollback.isPresent() && (reconciled || pending) && "RUNNING".equals(jobState)
+                && lifecycle != ResourceLifecycleState.UPGRADING) {
+            phase = Reasons.ROLLED_BACK;
+            reason = Reasons.ROLLED_BACK;
             message = degradedMessage;
         } else if ((reconciled || pending) && ("RUNNING".equals(jobState) || restarting(jobState))
                 && lifecycle != ResourceLifecycleState.UPGRADING) {
@@ -192,7 +263,7 @@ public final class StatusMapper {
         return jobState != null && RESTARTING_JOB_STATES.contains(jobState);
     }
 
-    private static StreamingPipelineStatus.Job job(FlinkObservation flink) {
+    private static StreamingPipelineStatus.Job job(FlinkObservation flink, Optional<JobReport> report) {
         return flink.jobStatus().filter(job -> job.getJobId() != null || job.getState() != null).map(observed -> {
             StreamingPipelineStatus.Job job = new StreamingPipelineStatus.Job();
             job.id = observed.getJobId();
@@ -203,8 +274,29 @@ public final class StatusMapper {
             if ("RUNNING".equals(job.state)) {
                 job.parallelism = flink.lastReconciledSpec().map(spec -> spec.getJob().getParallelism()).orElse(null);
             }
+            report.ifPresent(r -> {
+                job.restarts = r.restarts();
+                job.lastException = r.latestException().orElse(null);
+            });
             return job;
         }).orElse(null);
+    }
+
+    private static Optional<StreamingPipelineStatus.Checkpoint> lastCheckpoint(JobReport report) {
+        return report.latestCheckpoint().map(observed -> {
+            StreamingPipelineStatus.Checkpoint checkpoint = new StreamingPipelineStatus.Checkpoint();
+            checkpoint.id = observed.id();
+            checkpoint.time = observed.completed().toString();
+            checkpoint.path = observed.path().orElse(null);
+            checkpoint.duration = seconds(observed.duration());
+            checkpoint.sizeBytes = observed.sizeBytes();
+            checkpoint.completedSinceStart = report.completedCheckpoints();
+            return checkpoint;
+        });
+    }
+
+    private static String seconds(java.time.Duration duration) {
+        return java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
     }
 
     private static Optional<StreamingPipelineStatus.Checkpoint> lastCheckpoint(FlinkObservation flink) {
@@ -265,33 +357,108 @@ public final class StatusMapper {
         return savepoint;
     }
 
-    /** An upgrade starts when the applied spec hash changes on an existing deployment and ends when Flink runs it. */
-    private static StreamingPipelineStatus.Upgrade upgrade(StreamingPipelineStatus previous, Applied applied, FlinkObservation flink) {
+    /**
+     * An upgrade starts when the applied spec hash changes on an existing deployment, and ends when Flink runs it and
+     * the job is stable: RUNNING, {@code spec.upgrade.stableCheckpoints} checkpoints completed since it started, no
+     * restart. FKO 1.10+ counts a job stable as soon as it is seen RUNNING (AbstractFlinkResourceReconciler); that is
+     * not enough to call an upgrade done. Without a report from the JobManager, RUNNING is all that can be known.
+     */
+    private static StreamingPipelineStatus.Upgrade upgrade(StreamingPipeline pipeline, StreamingPipelineStatus previous,
+                                                           Applied applied, FlinkObservation flink, Optional<JobReport> report,
+                                                           Instant now) {
         StreamingPipelineStatus.Upgrade upgrade = null;
         if (flink.exists() && previous.lastAppliedSpecHash != null && !previous.lastAppliedSpecHash.equals(applied.specHash())) {
             upgrade = new StreamingPipelineStatus.Upgrade();
             upgrade.from = previous.lastAppliedSpecHash;
             upgrade.to = applied.specHash();
+            upgrade.startTime = now.toString();
+            upgrade.generation = pipeline.getMetadata().getGeneration();
         } else if (previous.upgrade != null && Objects.equals(previous.upgrade.to, applied.specHash())) {
             upgrade = new StreamingPipelineStatus.Upgrade();
             upgrade.from = previous.upgrade.from;
             upgrade.to = previous.upgrade.to;
             upgrade.savepoint = previous.upgrade.savepoint;
+            upgrade.startTime = previous.upgrade.startTime != null ? previous.upgrade.startTime : now.toString();
+            upgrade.generation = previous.upgrade.generation != null ? previous.upgrade.generation : pipeline.getMetadata().getGeneration();
         }
         if (upgrade == null) {
             return null;
         }
-        boolean running = flink.currentSpecReconciled() && "RUNNING".equals(flink.jobState().orElse(null))
-                && flink.lifecycleState().map(state -> state == ResourceLifecycleState.STABLE || state == ResourceLifecycleState.DEPLOYED)
-                .orElse(false);
+        boolean running = runningAsApplied(flink, applied);
         boolean suspended = flink.currentSpecReconciled() && flink.lifecycleState().orElse(null) == ResourceLifecycleState.SUSPENDED;
-        if (running || suspended) {
+        if (suspended || running && stable(pipeline, report)) {
             return null;
         }
-        upgrade.savepoint = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath).orElse(upgrade.savepoint);
-        upgrade.step = !flink.generationObserved() ? "SpecApplied"
+        // FKO writes a placeholder, not a path, after a last-state upgrade (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH).
+        upgrade.savepoint = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath)
+                .filter(path -> !path.isEmpty() && !path.equals(LAST_STATE_PLACEHOLDER)).orElse(upgrade.savepoint);
+        if (pipeline.getSpec().upgrade.mode == io.streampipe.api.v1alpha1.UpgradeSpec.Mode.SAVEPOINT && upgrade.savepoint != null
+                && !flink.isSavepoint(upgrade.savepoint)) {
+            // AbstractJobReconciler#getJobUpgrade: savepoint mode on a job that is not RUNNING falls back to last-state
+            // (kubernetes.operator.job.upgrade.last-state-fallback.enabled), restoring the latest checkpoint.
+            upgrade.fallback = "the job was " + flink.jobState().orElse("not running").toLowerCase()
+                    + " when the upgrade began, so no savepoint could be taken: the new job restores the latest checkpoint "
+                    + upgrade.savepoint + " (the Flink operator's last-state fallback)";
+        }
+        boolean flinkHasIt = flink.generationObserved() && flink.specHash().map(applied.specHash()::equals).orElse(true);
+        upgrade.step = running ? "Stabilizing" : !flinkHasIt ? "SpecApplied"
                 : flink.lifecycleState().map(state -> state == ResourceLifecycleState.UPGRADING ? "Upgrading" : "Deploying").orElse("Deploying");
         return upgrade;
+    }
+
+    /** The job runs, and it is the one of the applied desired state (not the FlinkDeployment before it was written). */
+    private static boolean runningAsApplied(FlinkObservation flink, Applied applied) {
+        return flink.specHash().map(hash -> hash.equals(applied.specHash())).orElse(true) && flink.currentSpecReconciled() && "RUNNING".equals(flink.jobState().orElse(null))
+                && flink.lifecycleState().map(state -> state == ResourceLifecycleState.STABLE || state == ResourceLifecycleState.DEPLOYED)
+                .orElse(false);
+    }
+
+    private static boolean stable(StreamingPipeline pipeline, Optional<JobReport> report) {
+        return report.map(job -> job.restarts() == 0 && job.completedCheckpoints() >= pipeline.getSpec().upgrade.stableCheckpoints)
+                .orElse(true);
+    }
+
+    /** A job that restarted and has not completed a checkpoint since its latest failure. */
+    private static boolean restartLoop(JobReport report) {
+        return report.restarts() > 0 && report.latestException().isPresent()
+                && report.latestCheckpoint().isEmpty();
+    }
+
+    /** Why a job does not count as stable yet, for a human. */
+    public static String stabilityShortfall(StreamingPipeline pipeline, FlinkObservation flink, Optional<JobReport> report) {
+        String state = flink.jobState().orElse("not running");
+        if (!"RUNNING".equals(state)) {
+            return "the job is " + state.toLowerCase().replace('_', ' ')
+                    + report.flatMap(JobReport::latestException).or(() -> flink.error().map(StatusMapper::errorMessage))
+                    .map(e -> " (" + e + ")").orElse("");
+        }
+        return report.map(job -> job.restarts() > 0
+                        ? "the job restarted " + job.restarts() + " times" + job.latestException().map(e -> " (" + e + ")").orElse("")
+                        : "the job completed " + job.completedCheckpoints() + " of " + pipeline.getSpec().upgrade.stableCheckpoints
+                        + " checkpoints")
+                .orElse("the job is running");
+    }
+
+    /**
+     * The spec a rollback returns to: recorded when a spec runs stable (an upgrade ends, or a first deployment is
+     * stable), kept otherwise.
+     */
+    private static StreamingPipelineStatus.StableSpec lastStable(StreamingPipeline pipeline, StreamingPipelineStatus previous,
+                                                                 Applied applied, FlinkObservation flink,
+                                                                 StreamingPipelineStatus.Upgrade upgrade,
+                                                                 Optional<StreamingPipelineStatus.Rollback> rollback,
+                                                                 List<Problem> problems) {
+        boolean stableNow = upgrade == null && problems.isEmpty() && runningAsApplied(flink, applied) && rollback.isEmpty()
+                && (previous.upgrade != null || previous.lastStable == null);
+        if (!stableNow || applied.specHash() == null) {
+            return previous.lastStable;
+        }
+        StreamingPipelineStatus.StableSpec stable = new StreamingPipelineStatus.StableSpec();
+        stable.generation = pipeline.getMetadata().getGeneration();
+        stable.specHash = applied.specHash();
+        stable.sourceEpoch = applied.sourceEpoch();
+        stable.spec = Serialization.asJson(pipeline.getSpec());
+        return stable;
     }
 
     /** The Flink operator writes errors as JSON ({"type":..., "message":...}); the message is what a human needs. */

@@ -126,14 +126,20 @@ class DesiredStateTest {
     @Test
     void whatTheJobComputesReachesItThroughTheConfigMapHashOnThePodTemplate() {
         DesiredState before = desired(Examples.load("sensor-anomalies"));
-        DesiredState after = changed("sensor-anomalies", p -> p.getSpec().transform.window.size = "10m");
+        DesiredState after = changed("sensor-anomalies", p -> p.getSpec().transform.having.get(0).value = 50.0);
 
         assertThat(jobConfigHash(after)).isNotEqualTo(jobConfigHash(before));
         JsonNode beforeSpec = Trees.tree(before.flinkDeployment().getSpec());
         JsonNode afterSpec = Trees.tree(after.flinkDeployment().getSpec());
         ((ObjectNode) afterSpec.path("podTemplate").path("metadata").path("annotations"))
                 .put(PipelineResources.ANNOTATION_JOB_CONFIG_HASH, jobConfigHash(before));
-        assertThat(afterSpec).as("only the hash differs").isEqualTo(beforeSpec);
+        // The ConfigMap is versioned by content: the FlinkDeployment names the new version.
+        assertThat(afterSpec.path("podTemplate").path("spec").path("volumes").get(0).path("configMap").path("name").asText())
+                .isEqualTo(after.jobConfigMap().getMetadata().getName())
+                .isNotEqualTo(before.jobConfigMap().getMetadata().getName());
+        ((ObjectNode) afterSpec.path("podTemplate").path("spec").path("volumes").get(0).path("configMap"))
+                .put("name", before.jobConfigMap().getMetadata().getName());
+        assertThat(afterSpec).as("only the hash and the version's name differ").isEqualTo(beforeSpec);
     }
 
     @Test
@@ -362,7 +368,7 @@ class DesiredStateTest {
         pipeline.getSpec().offsetReset = new OffsetResetSpec();
         pipeline.getSpec().offsetReset.token = "reset-1";
         pipeline.getSpec().offsetReset.to = OffsetResetSpec.Target.LATEST;
-        JobSpec job = job(DesiredState.of(pipeline, new DeploymentInputs(128, "reset-1", false), Examples.DEFAULTS));
+        JobSpec job = job(DesiredState.of(pipeline, new DeploymentInputs(128, "reset-1", false, true), Examples.DEFAULTS));
 
         assertThat(job.getArgs()).endsWith(JobContract.ARG_SOURCE_EPOCH, "reset-1");
         assertThat(job.getAllowNonRestoredState()).isTrue();

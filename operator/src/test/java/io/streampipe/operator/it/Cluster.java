@@ -83,6 +83,19 @@ final class Cluster {
         return client.configMaps().inNamespace(namespace).withName(name).get();
     }
 
+    /** The job ConfigMap version the pipeline's FlinkDeployment names, or null. */
+    ConfigMap jobConfig(String pipeline) {
+        FlinkDeployment deployment = flinkDeployment(pipeline);
+        return deployment == null ? null : configMap(deployment.getSpec().getPodTemplate().getSpec().getVolumes().stream()
+                .filter(volume -> volume.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName());
+    }
+
+    /** Every job ConfigMap version of the pipeline. */
+    java.util.List<ConfigMap> jobConfigs(String pipeline) {
+        return client.configMaps().inNamespace(namespace).list().getItems().stream()
+                .filter(configMap -> configMap.getMetadata().getName().startsWith(pipeline + "-job-")).toList();
+    }
+
     /** Writes a FlinkDeployment status through the status subresource, as the Flink Kubernetes Operator does. */
     void writeFlinkStatus(String name, Function<FlinkDeployment, FlinkDeploymentStatus> status) {
         Eventually.until(() -> {

@@ -107,6 +107,21 @@ class DeletionIT {
         assertThat(record.getMetadata().getOwnerReferences()).as("outlives the pipeline").isNullOrEmpty();
         assertThat(cluster.events("sensor-anomalies")).filteredOn(e -> "FinalSavepoint".equals(e.getReason()))
                 .singleElement().satisfies(e -> assertThat(e.getMessage()).contains(SAVEPOINT, "sensor-anomalies-final-savepoint"));
+
+        // Created again: it starts from the final savepoint by itself, and the record is used up.
+        StreamingPipeline recreated = cluster.createPipeline("sensor-anomalies", p -> p);
+        Eventually.until(() -> {
+            FlinkDeployment deployment = cluster.flinkDeployment("sensor-anomalies");
+            assertThat(deployment.getSpec().getJob().getInitialSavepointPath()).isEqualTo(SAVEPOINT);
+            assertThat(deployment.getSpec().getJob().getState()).isEqualTo(JobState.RUNNING);
+            assertThat(cluster.configMap("sensor-anomalies-final-savepoint").getData())
+                    .containsEntry("consumedBy", recreated.getMetadata().getUid());
+            StreamingPipeline now = cluster.pipeline("sensor-anomalies").get();
+            assertThat(now.getStatus().resumedFrom.savepoint).isEqualTo(SAVEPOINT);
+            assertThat(now.getStatus().resumedFrom.consumed).isTrue();
+        });
+        assertThat(cluster.events("sensor-anomalies")).filteredOn(e -> "ResumedFromFinalSavepoint".equals(e.getReason()))
+                .singleElement().satisfies(e -> assertThat(e.getMessage()).contains(SAVEPOINT));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.streampipe.operator.testing.FlinkStatuses;
 import io.streampipe.testkit.kube.KubeApiServer;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,16 @@ class RestartIT {
     @Test
     void aStatelessOffsetResetInterruptedByARestartStaysStatelessUntilFlinkHasAppliedIt() {
         edit(p -> p.getSpec().offsetReset = reset("reset-2", false));
+        // First a backup savepoint of the running job; the reset waits for it, across a restart of the operator.
+        long backupNonce = Eventually.get(() -> cluster.flinkDeployment("sensor-anomalies").getSpec().getJob().getSavepointTriggerNonce());
+        assertThat(sourceEpoch(cluster.flinkDeployment("sensor-anomalies"))).as("nothing else changed yet").isEqualTo("0");
+        restart();
+        Eventually.sleep(RunningOperator.RESYNC.multipliedBy(2));
+        assertThat(sourceEpoch(cluster.flinkDeployment("sensor-anomalies"))).as("still waiting for the backup").isEqualTo("0");
+        assertThat(cluster.pipeline("sensor-anomalies").get().getStatus().backup.step).isEqualTo("Requested");
+        cluster.writeFlinkStatus("sensor-anomalies", d -> FlinkStatuses.withSavepoint(FlinkStatuses.running(d),
+                "s3://flink-state/backup/savepoint-1", System.currentTimeMillis(), SnapshotTriggerType.MANUAL, backupNonce));
+
         Eventually.until(() -> {
             FlinkDeployment deployment = cluster.flinkDeployment("sensor-anomalies");
             assertThat(sourceEpoch(deployment)).isEqualTo("reset-2");
@@ -108,6 +119,9 @@ class RestartIT {
         Eventually.until(() -> assertThat(cluster.flinkDeployment("sensor-anomalies").getSpec().getJob().getUpgradeMode())
                 .isEqualTo(UpgradeMode.SAVEPOINT));
         assertThat(sourceEpoch(cluster.flinkDeployment("sensor-anomalies"))).isEqualTo("reset-2");
+        StreamingPipeline done = cluster.pipeline("sensor-anomalies").get();
+        assertThat(done.getStatus().backup.savepoint).isEqualTo("s3://flink-state/backup/savepoint-1");
+        assertThat(done.getStatus().lastSavepoint.reason).isEqualTo("backup before offset reset reset-2 without state");
     }
 
     @Test

@@ -20,12 +20,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DeploymentPlanTest {
-    /** Every Secret the examples reference, with the keys they need. */
-    static final Map<String, Set<String>> SECRETS = Map.of(
-            "analytics-db", Set.of("username", "password"),
-            "shop-db", Set.of("username", "password"),
-            "kafka-orders-reader", Set.of("username", "password"),
-            "flink-state-s3", Set.of("accessKeyId", "secretAccessKey"));
+    static final Map<String, Set<String>> SECRETS = Examples.SECRETS;
 
     private static final FlinkObservation NOTHING = FlinkObservation.of(Optional.empty());
 
@@ -97,6 +92,35 @@ class DeploymentPlanTest {
         FlinkStatuses.running(written);
         assertThat(DeploymentPlan.of(pipeline, FlinkObservation.of(Optional.of(written)), SECRETS).inputs().startWithoutState())
                 .as("Flink runs the new epoch").isFalse();
+    }
+
+    /**
+     * allowNonRestoredState is on the FlinkDeployment only until Flink has deployed the reset: left on, the next upgrade
+     * would silently drop any state the new job does not claim. FKO records the new spec in its first upgrade loop
+     * (UPGRADING) and deploys it in the second; the flag must survive until then.
+     */
+    @Test
+    void aKeptStateOffsetResetAllowsNonRestoredStateOnlyUntilFlinkHasDeployedIt() {
+        StreamingPipeline pipeline = Examples.load("sensor-anomalies");
+        pipeline.getSpec().offsetReset = reset("reset-9", true);
+        DeploymentPlan first = plan(pipeline);
+        assertThat(first.inputs().allowNonRestoredState()).isTrue();
+        assertThat(DesiredState.of(pipeline, first.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob()
+                .getAllowNonRestoredState()).isTrue();
+
+        pipeline.setStatus(new StreamingPipelineStatus());
+        pipeline.getStatus().appliedTokens = first.tokens();
+        pipeline.getStatus().sourceEpoch = first.inputs().sourceEpoch();
+        FlinkDeployment written = DesiredState.of(pipeline, first.inputs(), Examples.DEFAULTS).flinkDeployment();
+        written.setStatus(FlinkStatuses.upgrading(written, "s3://flink-state/sp/savepoint-2"));
+        assertThat(DeploymentPlan.of(pipeline, FlinkObservation.of(Optional.of(written)), SECRETS).inputs().allowNonRestoredState())
+                .as("between FKO's two upgrade loops").isTrue();
+
+        FlinkStatuses.running(written);
+        DeploymentPlan after = DeploymentPlan.of(pipeline, FlinkObservation.of(Optional.of(written)), SECRETS);
+        assertThat(after.inputs().allowNonRestoredState()).as("Flink runs the new epoch").isFalse();
+        assertThat(DesiredState.of(pipeline, after.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob()
+                .getAllowNonRestoredState()).as("while offsetReset stays in the spec").isNull();
     }
 
     @Test
@@ -177,6 +201,37 @@ class DeploymentPlanTest {
         });
     }
 
+    /** Size and slide shape the sliced window state and its timers: restored into another geometry, windows misfire. */
+    @Test
+    void aWindowGeometryChangeIsRefused() {
+        FlinkObservation running = runningAsDeployed(Examples.load("sensor-anomalies"));
+        StreamingPipeline wider = Examples.load("sensor-anomalies");
+        wider.getSpec().transform.window.size = "10m";
+        assertThat(DeploymentPlan.of(wider, running, SECRETS).problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.reason()).isEqualTo("IncompatibleStateChange");
+            assertThat(problem.message()).startsWith("spec.transform.window.size (5m to 10m):");
+        });
+        StreamingPipeline slower = Examples.load("sensor-anomalies");
+        slower.getSpec().transform.window.slide = "30s";
+        assertThat(DeploymentPlan.of(slower, running, SECRETS).problems()).singleElement()
+                .satisfies(problem -> assertThat(problem.message()).startsWith("spec.transform.window.slide (10s to 30s):"));
+        // The job's window state records its cleanup times too (WindowLayout): a lateness change is refused the same way.
+        StreamingPipeline later = Examples.load("sensor-anomalies");
+        later.getSpec().transform.window.allowedLateness = "5m";
+        assertThat(DeploymentPlan.of(later, running, SECRETS).problems()).singleElement()
+                .satisfies(problem -> assertThat(problem.message()).startsWith("spec.transform.window.allowedLateness (2m to 5m):"));
+    }
+
+    @Test
+    void aKeyFieldTypeChangeIsRefused() {
+        FlinkObservation running = runningAsDeployed(Examples.load("sensor-anomalies"));
+        StreamingPipeline retyped = Examples.load("sensor-anomalies");
+        retyped.getSpec().source.schema.stream().filter(field -> field.name.equals("sensor_id")).findFirst().orElseThrow().type =
+                io.streampipe.api.v1alpha1.SourceSpec.FieldType.LONG;
+        assertThat(DeploymentPlan.of(retyped, running, SECRETS).problems()).singleElement()
+                .satisfies(problem -> assertThat(problem.message()).startsWith("spec.source.schema types of the key fields [sensor_id]"));
+    }
+
     @Test
     void anOptedInIncompatibleChangeStartsWithoutStateUntilFlinkRunsIt() {
         StreamingPipeline changed = Examples.load("sensor-anomalies");
@@ -194,10 +249,11 @@ class DeploymentPlanTest {
     @Test
     void compatibleChangesAndStatelessPipelinesAreNotChecked() {
         FlinkObservation running = runningAsDeployed(Examples.load("sensor-anomalies"));
-        StreamingPipeline wider = Examples.load("sensor-anomalies");
-        wider.getSpec().transform.window.size = "10m";
-        wider.getSpec().parallelism = 8;
-        assertThat(DeploymentPlan.of(wider, running, SECRETS).problems()).isEmpty();
+        StreamingPipeline rescaled = Examples.load("sensor-anomalies");
+        rescaled.getSpec().parallelism = 8;
+        rescaled.getSpec().transform.window.size = "300s";
+        rescaled.getSpec().transform.window.allowedLateness = "120s";
+        assertThat(DeploymentPlan.of(rescaled, running, SECRETS).problems()).as("the same geometry, written otherwise").isEmpty();
 
         StreamingPipeline stateless = Examples.load("sensor-anomalies");
         stateless.getSpec().transform.aggregates.remove(1);

@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The pipelines of the repository's examples/ folder, as the operator sees them, and the defaults tests build with. */
 public final class Examples {
@@ -34,6 +36,13 @@ public final class Examples {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Every Secret the examples reference, with the keys they need. */
+    public static final Map<String, Set<String>> SECRETS = Map.of(
+            "analytics-db", Set.of("username", "password"),
+            "shop-db", Set.of("username", "password"),
+            "kafka-orders-reader", Set.of("username", "password"),
+            "flink-state-s3", Set.of("accessKeyId", "secretAccessKey"));
 
     /** The inputs of a first deploy: max parallelism as given (else the default) and the initial source epoch. */
     public static DeploymentInputs firstDeploy(StreamingPipeline pipeline) {

@@ -1,22 +1,16 @@
 package io.streampipe.job.window;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,16 +29,15 @@ import java.util.Map;
  *   <li>a window's state goes at {@code maxTimestamp + allowedLateness}, a slice's with its last window's.</li>
  * </ul>
  *
- * <p>One difference, on purpose: the watermark survives a restore. Flink's window operator starts again at no
- * watermark, so an event replayed after a failure that was too late before it is taken as on time, and re-fires a
- * window that was purged with only what is left of it — an upsert that would overwrite that window's complete row
- * with a partial one. Here the operator keeps the watermark it last saw in its checkpoint (the lowest of all
- * subtasks' after a rescale, which every subtask had reached), so a replayed event is judged as it was before.
+ * <p>Across a restore its watermark is the one {@link WindowClock}, chained in front of it, hands on: the watermark
+ * the job had reached, never a lower one. So the event-time clock only moves forward over the life of the state, and
+ * two things follow: a slice that already exists has its windows' timers in place (they were registered when it was
+ * created, at a watermark no higher than now), and a window whose state went at cleanup can never fire again.
  *
  * <p>State per key: {@code slices} (slice start → accumulator), {@code written-windows} ({@link WindowRows}) and
- * event-time timers at the windows' last milliseconds and cleanup times; per subtask: {@code watermark}.
+ * event-time timers at the windows' last milliseconds and cleanup times.
  */
-public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, Row> implements CheckpointedFunction {
+public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, Row> {
     private static final long serialVersionUID = 1L;
     /** Above this many slices per window a firing scans the key's slices instead of looking each one up. */
     private static final long LOOKUP_LIMIT = 64;
@@ -55,9 +48,6 @@ public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, 
     private final OutputTag<Row> tooLate;
     private transient MapState<Long, Accumulator> sliceState;
     private transient MapState<Long, Long> written;
-    private transient ListState<Long> watermarkState;
-    /** The highest watermark seen, or restored from the checkpoint (set in {@link #initializeState}). */
-    private transient long watermark;
 
     public SlicedWindowAggregate(Slices slices, IncrementalAggregate aggregate, WindowRows rows, OutputTag<Row> tooLate) {
         this.slices = slices;
@@ -82,7 +72,7 @@ public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, 
                     + "spec.source.eventTime");
         }
         TimerService timers = context.timerService();
-        long watermark = watermark(timers);
+        long watermark = timers.currentWatermark();
         long slice = slices.sliceOf(timestamp);
         long lastWindow = slices.lastWindowOf(slice);
         if (slices.isPurged(lastWindow, watermark)) {
@@ -99,7 +89,7 @@ public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, 
 
         long firstWindow = slices.firstWindowOf(slice);
         if (!fresh && slices.maxTimestamp(firstWindow) > watermark) {
-            return; // timers are in place and no window of this slice has fired yet: the common case
+            return; // timers are in place and no window of this slice is due yet: the common case
         }
         for (long window = firstWindow; window <= lastWindow; window += slices.slide()) {
             if (slices.isPurged(window, watermark)) {
@@ -120,7 +110,6 @@ public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, 
 
     @Override
     public void onTimer(long time, OnTimerContext context, Collector<Row> out) throws Exception {
-        watermark(context.timerService());
         long due = slices.windowDueAt(time);
         if (due != Long.MIN_VALUE) {
             fire(context.getCurrentKey(), due, out);
@@ -133,29 +122,6 @@ public final class SlicedWindowAggregate extends KeyedProcessFunction<Row, Row, 
                 sliceState.remove(slice);
             }
         }
-    }
-
-    private long watermark(TimerService timers) {
-        watermark = Math.max(watermark, timers.currentWatermark());
-        return watermark;
-    }
-
-    @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        watermarkState.update(List.of(watermark));
-    }
-
-    @Override
-    public void initializeState(FunctionInitializationContext context) throws Exception {
-        watermarkState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("watermark", Types.LONG));
-        long lowest = Long.MAX_VALUE;
-        boolean any = false;
-        for (Long restored : watermarkState.get()) {
-            lowest = Math.min(lowest, restored);
-            any = true;
-        }
-        watermark = any ? lowest : Long.MIN_VALUE;
     }
 
     /** Emits the window's result if any event fell into it. */

@@ -19,7 +19,7 @@ public final class WindowAssigners {
         return switch (window.type) {
             case TUMBLING -> TumblingEventTimeWindows.of(duration("size", window.size));
             case SLIDING -> SlidingEventTimeWindows.of(duration("size", window.size), duration("slide", window.slide));
-            case SESSION -> EventTimeSessionWindows.withGap(duration("gap", window.gap));
+            case SESSION -> EventTimeSessionWindows.withGap(gap(window));
         };
     }
 
@@ -30,6 +30,10 @@ public final class WindowAssigners {
             case SLIDING -> new Slices(duration("size", window.size), duration("slide", window.slide), allowedLateness(window));
             case SESSION -> throw new IllegalArgumentException("session windows are not sliced");
         };
+    }
+
+    public static Duration gap(Window window) {
+        return duration("gap", window.gap);
     }
 
     public static Duration allowedLateness(Window window) {

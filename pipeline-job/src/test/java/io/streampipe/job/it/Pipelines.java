@@ -47,6 +47,23 @@ public final class Pipelines {
         return prefix + "_" + NAMES.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000, 36);
     }
 
+    /**
+     * {@code count} user ids, {@code prefix-N}, whose keys land on window subtask {@code subtask} at {@code parallelism}
+     * (default max parallelism), chosen as Flink routes a key: its key group, then the subtask owning that group.
+     */
+    public static java.util.List<String> usersOnSubtask(String prefix, int count, int subtask, int parallelism) {
+        int maxParallelism = org.apache.flink.runtime.state.KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism);
+        java.util.List<String> users = new java.util.ArrayList<>();
+        for (int n = 0; users.size() < count; n++) {
+            String user = prefix + "-" + n;
+            if (org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                    org.apache.flink.types.Row.of(user), maxParallelism, parallelism) == subtask) {
+                users.add(user);
+            }
+        }
+        return users;
+    }
+
     /** Job configuration of every test: watermarks every 50 ms, a few quick restarts. */
     public static Configuration jobConfiguration() {
         Configuration configuration = new Configuration();

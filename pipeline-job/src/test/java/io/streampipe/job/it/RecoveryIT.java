@@ -74,7 +74,7 @@ class RecoveryIT {
             String first = Pipelines.savepoint(job, savepoints);
 
             // Records keep arriving while no job runs. Restored jobs start at "latest" unless the savepoint's offsets apply.
-            scenario.restarted().step(ev("alice", 15, 1, 0), ev("carol", 22, 2, 2));
+            scenario.step(ev("alice", 15, 1, 0), ev("carol", 22, 2, 2));
             job = jobs.start(spec(topic, "LATEST"), Pipelines.restoring(options.withParallelism(3), first));
             scenario.runningIn(job, 3).clock(25);
             scenario.step(ev("dave", 24, 8, 3), ev("bob", 11, 7, 1));
@@ -83,7 +83,7 @@ class RecoveryIT {
             scenario.clock(35.5);
             String second = Pipelines.savepoint(job, savepoints);
 
-            scenario.restarted().step(ev("bob", 38, 2, 1));
+            scenario.step(ev("bob", 38, 2, 1));
             job = jobs.start(spec(topic, "LATEST"), Pipelines.restoring(options.withParallelism(1), second));
             scenario.runningIn(job, 1).clock(40);
             scenario.step(ev("carol", 41, 1, 2), ev("dave", 39, 3, 3));
@@ -112,9 +112,9 @@ class RecoveryIT {
             scenario.step(ev("alice", 9, 2, 0), ev("carol", 19, 2, 2));
             scenario.clock(20.5);
             awaitCompletedCheckpoint(cluster, job);
-            // This step crashes the job half way through; it restarts from the last checkpoint and reads it again.
+            // This step crashes the job half way through; it restarts from the last checkpoint (and its watermark)
+            // and reads it again.
             scenario.step(ev("dave", 15, 5, 3), ev("bob", 8, 7, 1), ev("boom", 17, 1, 0), ev("alice", 18, 3, 0));
-            scenario.restarted();
             scenario.clock(40);
             assertThat(FailOnceOnUser.FAILED).isTrue();
             scenario.step(ev("bob", 33, 4, 1), ev("alice", 2, 50, 0));
@@ -150,7 +150,7 @@ class RecoveryIT {
             // An offset reset to a timestamp: the records before it are skipped, alice's open window [10,20) is kept.
             scenario.produce(List.of(ev("alice", 13, 100, 0), ev("bob", 14, 100, 1)));
             Instant resetTo = Instant.now().plus(Duration.ofDays(1));
-            scenario.restarted().stepAt(resetTo.toEpochMilli(), ev("alice", 14, 1, 0), ev("carol", 15, 2, 2));
+            scenario.stepAt(resetTo.toEpochMilli(), ev("alice", 14, 1, 0), ev("carol", 15, 2, 2));
             // As the operator starts it: the spec carries the reset, and the new epoch is its token.
             StreamingPipelineSpec reset = spec(topic, "EARLIEST");
             reset.offsetReset = new OffsetResetSpec();

@@ -14,6 +14,10 @@ import java.util.List;
  * event at the clock time in every partition, so every partition (and so the job) agrees on the watermark. After a
  * clock step the scenario waits until every window subtask has received that watermark (read from its metrics), so
  * every earlier record has been processed too; no step relies on a sleep being long enough.
+ *
+ * <p>A restart (restore from a savepoint or checkpoint, at any parallelism) changes nothing here: the window
+ * operator keeps the watermark it had reached ({@code window-clock}), so events read after the restart are judged
+ * against it, as if the job had never stopped.
  */
 public final class Scenario {
     private static final Duration CLOCK_TIMEOUT = Duration.ofSeconds(90);
@@ -25,6 +29,8 @@ public final class Scenario {
     private final long bound;
     private final WindowOracle oracle;
     private final List<Ev> malformed = new ArrayList<>();
+    private final List<Ev> produced = new ArrayList<>();
+    private List<String> clockUsers;
     private long certainWatermark = Long.MIN_VALUE;
     private JobClient job;
     private int parallelism;
@@ -36,6 +42,19 @@ public final class Scenario {
         this.partitions = partitions;
         this.bound = maxOutOfOrderness.toMillis();
         this.oracle = oracle;
+        this.clockUsers = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            clockUsers.add(CLOCK_USER + p);
+        }
+    }
+
+    /** The keys of the clock events, one per partition (to choose the window subtask they land on). */
+    public Scenario withClockUsers(List<String> users) {
+        if (users.size() != partitions) {
+            throw new IllegalArgumentException("one clock user per partition: " + users);
+        }
+        this.clockUsers = List.copyOf(users);
+        return this;
     }
 
     /** Produces events (any event times) and waits; malformed ones are only remembered. */
@@ -66,9 +85,21 @@ public final class Scenario {
 
     /** An event at {@code minute} in every partition: afterwards the watermark is minute - bound - 1 ms. */
     public Scenario clock(double minute) {
-        List<Ev> ticks = new ArrayList<>();
+        int[] all = new int[partitions];
         for (int p = 0; p < partitions; p++) {
-            ticks.add(Ev.ev(CLOCK_USER + p, minute, 0, p));
+            all[p] = p;
+        }
+        return clockIn(minute, all);
+    }
+
+    /**
+     * A clock step in some partitions only: the others must be idle (no event for longer than the idle timeout),
+     * which the wait for the watermark covers, since an active partition without events holds the watermark back.
+     */
+    public Scenario clockIn(double minute, int... partitionsWithTicks) {
+        List<Ev> ticks = new ArrayList<>();
+        for (int p : partitionsWithTicks) {
+            ticks.add(Ev.ev(clockUsers.get(p), minute, 0, p));
         }
         long clock = ticks.get(0).time();
         if (clock < maxSeen) {
@@ -81,6 +112,20 @@ public final class Scenario {
         maxSeen = clock;
         certainWatermark = clock - bound - 1;
         awaitWatermark(certainWatermark);
+        return this;
+    }
+
+    /**
+     * The job reads again every record produced so far (an offset rewind to the earliest offsets): the oracle sees
+     * each event a second time, judged against the watermark the window operator kept.
+     */
+    public Scenario rereadFromEarliest() {
+        long high = Math.max(certainWatermark, maxSeen == Long.MIN_VALUE ? Long.MIN_VALUE : maxSeen - bound - 1);
+        for (Ev event : List.copyOf(produced)) {
+            if (!event.malformed()) {
+                oracle.add(event, certainWatermark, high);
+            }
+        }
         return this;
     }
 
@@ -107,12 +152,6 @@ public final class Scenario {
         }
     }
 
-    /** The job restarted from a savepoint or checkpoint: its watermark starts from nothing again. */
-    public Scenario restarted() {
-        certainWatermark = Long.MIN_VALUE;
-        return this;
-    }
-
     /** Produces without waiting and without telling the oracle (for records produced while the job is down). */
     public void produce(List<Ev> events) {
         produce(events, null);
@@ -122,6 +161,7 @@ public final class Scenario {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (Ev event : events) {
             records.add(new ProducerRecord<>(topic, event.partition(), kafkaTimestamp, event.user(), event.json()));
+            produced.add(event);
         }
         kafka.produce(records);
     }

@@ -183,6 +183,7 @@ class WindowedPipelineIT {
 
     static List<String> expectedLate(WindowOracle oracle) {
         return oracle.late().stream()
+                .distinct() // a record read twice (an offset rewind) has one row: the table keys it by its offset
                 .sorted(java.util.Comparator.comparingInt(Ev::partition))
                 .map(e -> e.partition() + "|" + e.time() + "|{\"user_id\":\"" + e.user() + "\"}").toList();
     }

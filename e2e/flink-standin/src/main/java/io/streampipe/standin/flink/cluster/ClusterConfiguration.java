@@ -27,16 +27,17 @@ final class ClusterConfiguration {
     /**
      * @param directories where the cluster's files go
      * @param rpcPort     the JobManager's RPC port, which the TaskManagers are told
+     * @param restAddress the address the REST API binds to and clients are told
      * @param restPort    the REST port, which clients are told
      */
-    static Map<String, String> of(ClusterSettings settings, Directories directories, int rpcPort, int restPort) {
+    static Map<String, String> of(ClusterSettings settings, Directories directories, int rpcPort, String restAddress, int restPort) {
         Map<String, String> conf = new TreeMap<>(MACHINE_DEFAULTS);
         conf.putAll(settings.flinkConfiguration());
         conf.put("jobmanager.rpc.address", LOOPBACK);
         conf.put("jobmanager.rpc.port", Integer.toString(rpcPort));
         conf.put("jobmanager.bind-host", LOOPBACK);
-        conf.put("rest.address", LOOPBACK);
-        conf.put("rest.bind-address", LOOPBACK);
+        conf.put("rest.address", restAddress);
+        conf.put("rest.bind-address", restAddress);
         conf.put("rest.port", Integer.toString(restPort));
         conf.remove("rest.bind-port");
         conf.put("taskmanager.host", LOOPBACK);

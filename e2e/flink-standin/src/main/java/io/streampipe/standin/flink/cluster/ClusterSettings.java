@@ -1,5 +1,6 @@
 package io.streampipe.standin.flink.cluster;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -34,7 +35,8 @@ public record ClusterSettings(
         Optional<Path> hostsFile,
         String jobManagerProcessMemory,
         String taskManagerProcessMemory,
-        Duration startTimeout) {
+        Duration startTimeout,
+        Optional<InetSocketAddress> restEndpoint) {
 
     /** JVM overhead 192m + metaspace 256m + off-heap 128m + heap 384m, by Flink's own arithmetic. */
     public static final String DEFAULT_JOB_MANAGER_MEMORY = "960m";
@@ -49,6 +51,7 @@ public record ClusterSettings(
         Objects.requireNonNull(jobManagerProcessMemory, "jobManagerProcessMemory");
         Objects.requireNonNull(taskManagerProcessMemory, "taskManagerProcessMemory");
         Objects.requireNonNull(startTimeout, "startTimeout");
+        Objects.requireNonNull(restEndpoint, "restEndpoint");
         if (taskManagers < 1 || slotsPerTaskManager < 1) {
             throw new IllegalArgumentException("A cluster needs at least one TaskManager with one slot, got "
                     + taskManagers + " with " + slotsPerTaskManager);
@@ -58,42 +61,51 @@ public record ClusterSettings(
     /** One TaskManager with one slot, the default memory, no extra environment, no hosts file. */
     public static ClusterSettings of(Path workDirectory) {
         return new ClusterSettings(workDirectory, Map.of(), 1, 1, Map.of(), Optional.empty(),
-                DEFAULT_JOB_MANAGER_MEMORY, DEFAULT_TASK_MANAGER_MEMORY, DEFAULT_START_TIMEOUT);
+                DEFAULT_JOB_MANAGER_MEMORY, DEFAULT_TASK_MANAGER_MEMORY, DEFAULT_START_TIMEOUT, Optional.empty());
     }
 
     public ClusterSettings withWorkDirectory(Path directory) {
         return new ClusterSettings(directory, flinkConfiguration, taskManagers, slotsPerTaskManager, environment,
-                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout);
+                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout, restEndpoint);
     }
 
     public ClusterSettings withFlinkConfiguration(Map<String, String> configuration) {
         return new ClusterSettings(workDirectory, configuration, taskManagers, slotsPerTaskManager, environment,
-                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout);
+                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout, restEndpoint);
     }
 
     public ClusterSettings withTaskManagers(int count, int slotsEach) {
         return new ClusterSettings(workDirectory, flinkConfiguration, count, slotsEach, environment, hostsFile,
-                jobManagerProcessMemory, taskManagerProcessMemory, startTimeout);
+                jobManagerProcessMemory, taskManagerProcessMemory, startTimeout, restEndpoint);
     }
 
     public ClusterSettings withEnvironment(Map<String, String> variables) {
         return new ClusterSettings(workDirectory, flinkConfiguration, taskManagers, slotsPerTaskManager, variables,
-                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout);
+                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout, restEndpoint);
     }
 
     public ClusterSettings withHostsFile(Path file) {
         return new ClusterSettings(workDirectory, flinkConfiguration, taskManagers, slotsPerTaskManager, environment,
-                Optional.of(file), jobManagerProcessMemory, taskManagerProcessMemory, startTimeout);
+                Optional.of(file), jobManagerProcessMemory, taskManagerProcessMemory, startTimeout, restEndpoint);
     }
 
     public ClusterSettings withProcessMemory(String jobManager, String taskManager) {
         return new ClusterSettings(workDirectory, flinkConfiguration, taskManagers, slotsPerTaskManager, environment,
-                hostsFile, jobManager, taskManager, startTimeout);
+                hostsFile, jobManager, taskManager, startTimeout, restEndpoint);
     }
 
     public ClusterSettings withStartTimeout(Duration timeout) {
         return new ClusterSettings(workDirectory, flinkConfiguration, taskManagers, slotsPerTaskManager, environment,
-                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, timeout);
+                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, timeout, restEndpoint);
+    }
+
+    /**
+     * The address the REST API binds to and is reached at, instead of a free port on 127.0.0.1: what a Kubernetes
+     * Service in front of the JobManager gives its clients, a stable host and port of its own.
+     */
+    public ClusterSettings withRestEndpoint(InetSocketAddress endpoint) {
+        return new ClusterSettings(workDirectory, flinkConfiguration, taskManagers, slotsPerTaskManager, environment,
+                hostsFile, jobManagerProcessMemory, taskManagerProcessMemory, startTimeout, Optional.of(endpoint));
     }
 
     /** Names the environment variables but never shows their values (they are secrets). */

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,9 +84,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
             taskManagers.clear();
             classpath = FlinkRuntimeClasspath.load();
             int[] ports = freePorts(2);
-            configuration = ClusterConfiguration.of(settings, directories, ports[0], ports[1]);
+            String restAddress = settings.restEndpoint().map(InetSocketAddress::getHostString).orElse(ClusterConfiguration.LOOPBACK);
+            int restPort = settings.restEndpoint().map(InetSocketAddress::getPort).orElse(ports[1]);
+            configuration = ClusterConfiguration.of(settings, directories, ports[0], restAddress, restPort);
             writeConfigurationDirectory();
-            rest = new FlinkRestClient(URI.create("http://" + ClusterConfiguration.LOOPBACK + ":" + ports[1]));
+            rest = new FlinkRestClient(URI.create("http://" + restAddress + ":" + restPort));
 
             Process jobManagerMemoryRun = startMemoryCalculation(Role.JOB_MANAGER);
             Process taskManagerMemoryRun = startMemoryCalculation(Role.TASK_MANAGER);

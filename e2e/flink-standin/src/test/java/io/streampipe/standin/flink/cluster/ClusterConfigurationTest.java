@@ -25,7 +25,7 @@ class ClusterConfigurationTest {
                         "taskmanager.memory.process.size", "4g",
                         "heartbeat.interval", "10s"));
 
-        Map<String, String> conf = ClusterConfiguration.of(settings, DIRECTORIES, 6123, 41000);
+        Map<String, String> conf = ClusterConfiguration.of(settings, DIRECTORIES, 6123, "127.0.0.1", 41000);
 
         assertThat(conf)
                 .containsEntry("state.backend.type", "rocksdb")

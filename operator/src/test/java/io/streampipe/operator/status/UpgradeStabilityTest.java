@@ -1,0 +1,260 @@
+package io.streampipe.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Rollback;
+import io.streampipe.operator.desired.DeploymentInputs;
+import io.streampipe.operator.desired.DesiredState;
+import io.streampipe.operator.flink.JobReport;
+import io.streampipe.operator.plan.DeploymentPlan;
+import io.streampipe.operator.plan.FlinkObservation;
+import io.streampipe.operator.plan.RollbackPlan;
+import io.streampipe.operator.status.StatusMapper.Applied;
+import io.streampipe.operator.testing.Examples;
+import io.streampipe.operator.testing.FlinkStatuses;
+import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When an upgrade counts as done (stable: RUNNING, N checkpoints, no restart), what a timed-out one does (Degraded,
+ * or a rollback to the last stable spec from the upgrade's savepoint), and what the JobManager's report adds.
+ */
+class UpgradeStabilityTest {
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final String UPGRADE_SAVEPOINT = "s3://flink-state/sp/savepoint-1";
+    private static final String RESTART_CAUSE = "org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed";
+
+    private StreamingPipeline pipeline;
+    private FlinkDeployment deployment;
+    private Applied applied;
+
+    @BeforeEach
+    void runningStable() {
+        pipeline = Examples.load("sensor-anomalies");
+        pipeline.getMetadata().setGeneration(3L);
+        DesiredState desired = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
+        applied = new Applied(desired.specHash(), new AppliedTokens(), "0", 128);
+        deployment = desired.flinkDeployment();
+        deployment.getMetadata().setGeneration(1L);
+        deployment.setStatus(FlinkStatuses.running(deployment));
+        pipeline.setStatus(map(report(5, 0), Optional.empty(), T0));
+    }
+
+    private StreamingPipelineStatus map(Optional<JobReport> report, Optional<Rollback> rollback, Instant now) {
+        return StatusMapper.map(pipeline, applied, FlinkObservation.of(Optional.of(deployment)), report, rollback, Optional.empty(), List.of(), now);
+    }
+
+    private Optional<JobReport> report(long completed, long restarts) {
+        String jobId = deployment.getStatus().getJobStatus().getJobId();
+        Optional<JobReport.Checkpoint> latest = completed == 0 ? Optional.empty()
+                : Optional.of(new JobReport.Checkpoint(completed, T0.plusSeconds(completed), Duration.ofMillis(1204), 4096, Optional.empty()));
+        return Optional.of(new JobReport(jobId, latest, completed, Optional.empty(), restarts,
+                restarts == 0 ? Optional.empty() : Optional.of(RESTART_CAUSE)));
+    }
+
+    /** The spec changes to parallelism 4 (generation 4); FKO stops the old job with a savepoint (loop A). */
+    private void upgradeToParallelism4(Instant at) {
+        pipeline.getMetadata().setGeneration(4L);
+        pipeline.getSpec().parallelism = 4;
+        DesiredState upgraded = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
+        applied = new Applied(upgraded.specHash(), new AppliedTokens(), "0", 128);
+        deployment = upgraded.flinkDeployment();
+        deployment.getMetadata().setGeneration(2L);
+        deployment.setStatus(FlinkStatuses.upgrading(deployment, UPGRADE_SAVEPOINT));
+        pipeline.setStatus(map(Optional.empty(), Optional.empty(), at));
+    }
+
+    private static Condition condition(StreamingPipelineStatus status, String type) {
+        return Conditions.find(status.conditions, type).orElseThrow();
+    }
+
+    @Test
+    void theFirstStableDeploymentIsWhatARollbackReturnsTo() {
+        assertThat(pipeline.getStatus().lastStable.generation).isEqualTo(3L);
+        assertThat(pipeline.getStatus().lastStable.specHash).isEqualTo(applied.specHash());
+        assertThat(pipeline.getStatus().lastStable.spec).contains("\"parallelism\":2");
+    }
+
+    /** The reconcile that applies a change first sees the FlinkDeployment as it was: the old job, running and stable. */
+    @Test
+    void anUpgradeStartsWhenTheChangeIsAppliedNotWhenFlinkSeesIt() {
+        pipeline.getMetadata().setGeneration(4L);
+        pipeline.getSpec().parallelism = 4;
+        applied = new Applied(DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS).specHash(),
+                new AppliedTokens(), "0", 128);
+
+        StreamingPipelineStatus status = map(report(9, 0), Optional.empty(), T0);
+
+        assertThat(status.upgrade).as("the old job's stability is not the new spec's").isNotNull();
+        assertThat(status.upgrade.step).isEqualTo("SpecApplied");
+        assertThat(status.lastStable.generation).isEqualTo(3L);
+    }
+
+    @Test
+    void anUpgradeIsDoneOnlyWhenTheJobRanCheckpointsWithoutARestart() {
+        upgradeToParallelism4(T0);
+        assertThat(pipeline.getStatus().upgrade.step).isEqualTo("Upgrading");
+        assertThat(pipeline.getStatus().upgrade.startTime).isEqualTo(T0.toString());
+        assertThat(pipeline.getStatus().upgrade.generation).isEqualTo(4L);
+
+        deployment.setStatus(FlinkStatuses.running(deployment));
+        StreamingPipelineStatus oneCheckpoint = map(report(1, 0), Optional.empty(), T0.plusSeconds(30));
+        assertThat(oneCheckpoint.phase).isEqualTo("Running");
+        assertThat(oneCheckpoint.upgrade.step).isEqualTo("Stabilizing");
+        assertThat(oneCheckpoint.upgrade.startTime).isEqualTo(T0.toString());
+        assertThat(oneCheckpoint.lastStable.generation).isEqualTo(3L);
+
+        pipeline.setStatus(oneCheckpoint);
+        StreamingPipelineStatus restarted = map(report(2, 1), Optional.empty(), T0.plusSeconds(60));
+        assertThat(restarted.upgrade).as("a restart since the restore").isNotNull();
+
+        pipeline.setStatus(restarted);
+        StreamingPipelineStatus stable = map(report(2, 0), Optional.empty(), T0.plusSeconds(90));
+        assertThat(stable.upgrade).isNull();
+        assertThat(stable.lastStable.generation).isEqualTo(4L);
+        assertThat(stable.lastStable.spec).contains("\"parallelism\":4");
+        assertThat(condition(stable, Conditions.READY).getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    void aTimedOutUpgradeWithoutRollbackIsDegradedAndSaysWhy() {
+        pipeline.getSpec().upgrade.rollbackOnFailure = false;
+        upgradeToParallelism4(T0);
+        deployment.setStatus(FlinkStatuses.restarting(deployment));
+
+        StreamingPipelineStatus inTime = map(report(0, 3), Optional.empty(), T0.plus(Duration.ofMinutes(9)));
+        assertThat(condition(inTime, Conditions.DEGRADED).getReason()).isEqualTo(Reasons.JOB_RESTARTING);
+        assertThat(condition(inTime, Conditions.DEGRADED).getMessage()).contains(RESTART_CAUSE);
+
+        pipeline.setStatus(inTime);
+        assertThat(RollbackPlan.of(pipeline, "the job is restarting", T0.plus(Duration.ofMinutes(11)))).isEmpty();
+        deployment.setStatus(FlinkStatuses.running(deployment));
+        StreamingPipelineStatus late = map(report(1, 0), Optional.empty(), T0.plus(Duration.ofMinutes(11)));
+        Condition degraded = condition(late, Conditions.DEGRADED);
+        assertThat(degraded.getStatus()).isEqualTo("True");
+        assertThat(degraded.getReason()).isEqualTo(Reasons.UPGRADE_TIMED_OUT);
+        assertThat(degraded.getMessage()).contains("generation 4", "spec.upgrade.timeout (10m)", "completed 1 of 2 checkpoints");
+    }
+
+    @Test
+    void aTimedOutUpgradeRollsBackToTheLastStableSpecFromTheUpgradeSavepoint() {
+        upgradeToParallelism4(T0);
+        deployment.setStatus(FlinkStatuses.restarting(deployment));
+        pipeline.setStatus(map(report(0, 4), Optional.empty(), T0.plus(Duration.ofMinutes(5))));
+        assertThat(pipeline.getStatus().upgrade.savepoint).isEqualTo(UPGRADE_SAVEPOINT);
+
+        assertThat(RollbackPlan.of(pipeline, "the job is restarting", T0.plus(Duration.ofMinutes(9)))).as("before the timeout").isEmpty();
+        Rollback rollback = RollbackPlan.of(pipeline, "the job is restarting (" + RESTART_CAUSE + ")",
+                T0.plus(Duration.ofMinutes(11))).orElseThrow();
+        assertThat(rollback.generation).isEqualTo(4L);
+        assertThat(rollback.toGeneration).isEqualTo(3L);
+        assertThat(rollback.savepoint).isEqualTo(UPGRADE_SAVEPOINT);
+        assertThat(rollback.reason).contains("generation 4", "10m", RESTART_CAUSE, "generation 3", UPGRADE_SAVEPOINT);
+
+        // What is applied: the stable spec (parallelism 2), redeployed from the upgrade's savepoint.
+        StreamingPipeline target = RollbackPlan.rolledBack(pipeline, rollback);
+        assertThat(target.getSpec().parallelism).isEqualTo(2);
+        DeploymentPlan plan = DeploymentPlan.rollback(target, Examples.SECRETS);
+        assertThat(plan.blocked()).isFalse();
+        assertThat(plan.inputs()).isEqualTo(new DeploymentInputs(128, "0", false));
+        JobSpec job = DesiredState.of(target, plan.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob();
+        assertThat(job.getParallelism()).isEqualTo(2);
+        assertThat(job.getInitialSavepointPath()).isEqualTo(UPGRADE_SAVEPOINT);
+        assertThat(job.getSavepointRedeployNonce()).isNotNull();
+
+        // Once the old spec runs again: RolledBack, not Ready, Degraded with the reason.
+        DesiredState rolledBack = DesiredState.of(target, plan.inputs(), Examples.DEFAULTS);
+        applied = new Applied(rolledBack.specHash(), new AppliedTokens(), "0", 128);
+        deployment = rolledBack.flinkDeployment();
+        deployment.getMetadata().setGeneration(3L);
+        deployment.setStatus(FlinkStatuses.running(deployment));
+        StreamingPipelineStatus status = map(report(3, 0), Optional.of(rollback), T0.plus(Duration.ofMinutes(12)));
+        assertThat(status.phase).isEqualTo(Reasons.ROLLED_BACK);
+        assertThat(status.rollback.generation).isEqualTo(4L);
+        assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo("False");
+        assertThat(condition(status, Conditions.READY).getReason()).isEqualTo(Reasons.ROLLED_BACK);
+        assertThat(condition(status, Conditions.DEGRADED).getReason()).isEqualTo(Reasons.ROLLED_BACK);
+        assertThat(status.lastStable.generation).as("the rolled-back spec is not a new stable one").isEqualTo(3L);
+
+        // The same generation is not tried again; the next spec change is applied as usual.
+        pipeline.setStatus(status);
+        assertThat(RollbackPlan.of(pipeline, "", T0.plus(Duration.ofMinutes(30)))).contains(rollback);
+        pipeline.getMetadata().setGeneration(5L);
+        assertThat(RollbackPlan.of(pipeline, "", T0.plus(Duration.ofMinutes(30)))).isEmpty();
+    }
+
+    /** Savepoint mode on a job that is not running: FKO restores the latest checkpoint instead, and the status says so. */
+    @Test
+    void anUpgradeThatRestoresACheckpointInsteadOfASavepointSaysSo() {
+        upgradeToParallelism4(T0);
+        assertThat(pipeline.getStatus().upgrade.fallback).as("a real upgrade savepoint").isNull();
+        StreamingPipelineStatus before = pipeline.getStatus();
+
+        deployment.getStatus().getJobStatus().setUpgradeSavepointPath("s3://flink-state/cp/3f1c/chk-42");
+        StreamingPipelineStatus status = map(Optional.empty(), Optional.empty(), T0.plusSeconds(5));
+
+        assertThat(status.upgrade.savepoint).isEqualTo("s3://flink-state/cp/3f1c/chk-42");
+        assertThat(status.upgrade.fallback).contains("no savepoint could be taken", "chk-42", "last-state fallback");
+        assertThat(StatusEvents.between(before, status)).filteredOn(event -> event.reason().equals(Reasons.UPGRADE_FROM_CHECKPOINT))
+                .singleElement().satisfies(event -> assertThat(event.warning()).isTrue());
+    }
+
+    @Test
+    void noRollbackWithoutAnUpgradeSavepoint() {
+        upgradeToParallelism4(T0);
+        pipeline.getStatus().upgrade.savepoint = null;
+        assertThat(RollbackPlan.of(pipeline, "", T0.plus(Duration.ofMinutes(11)))).isEmpty();
+        assertThat(RollbackPlan.impossible(pipeline, pipeline.getStatus().upgrade)).contains("no savepoint", "savepoint");
+    }
+
+    @Test
+    void aJobSeenRunningBetweenRestartsIsNotHealthy() {
+        StreamingPipelineStatus status = map(Optional.of(new JobReport(deployment.getStatus().getJobStatus().getJobId(),
+                Optional.empty(), 0, Optional.empty(), 3, Optional.of(RESTART_CAUSE))), Optional.empty(), T0);
+        assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo("False");
+        assertThat(condition(status, Conditions.DEGRADED).getReason()).isEqualTo(Reasons.JOB_RESTARTING);
+        assertThat(condition(status, Conditions.DEGRADED).getMessage()).contains("restarted 3 times", RESTART_CAUSE);
+        assertThat(status.job.restarts).isEqualTo(3L);
+        assertThat(status.job.lastException).isEqualTo(RESTART_CAUSE);
+    }
+
+    @Test
+    void checkpointsTheJobTakesOnItsOwnAreInTheStatus() {
+        StreamingPipelineStatus status = pipeline.getStatus();
+        assertThat(status.lastCheckpoint.id).isEqualTo(5L);
+        assertThat(status.lastCheckpoint.time).isEqualTo(T0.plusSeconds(5).toString());
+        assertThat(status.lastCheckpoint.duration).isEqualTo("1.204s");
+        assertThat(status.lastCheckpoint.sizeBytes).isEqualTo(4096L);
+        assertThat(status.lastCheckpoint.completedSinceStart).isEqualTo(5L);
+    }
+
+    @Test
+    void aFailingCheckpointIsDegradedWithFlinksMessage() {
+        JobReport.FailedCheckpoint failure = new JobReport.FailedCheckpoint(6, false, T0.plusSeconds(60),
+                "Checkpoint expired before completing.");
+        StreamingPipelineStatus status = map(Optional.of(new JobReport(deployment.getStatus().getJobStatus().getJobId(),
+                report(5, 0).get().latestCheckpoint(), 5, Optional.of(failure), 0, Optional.empty())), Optional.empty(), T0);
+        assertThat(condition(status, Conditions.DEGRADED).getReason()).isEqualTo(Reasons.CHECKPOINT_FAILING);
+        assertThat(condition(status, Conditions.DEGRADED).getMessage()).contains("Checkpoint 6", "expired");
+    }
+
+    @Test
+    void aReportOnAnotherJobIsIgnored() {
+        StreamingPipelineStatus status = map(Optional.of(new JobReport("another-job", Optional.empty(), 0, Optional.empty(), 7,
+                Optional.of(RESTART_CAUSE))), Optional.empty(), T0);
+        assertThat(condition(status, Conditions.DEGRADED).getStatus()).isEqualTo("False");
+        assertThat(Map.of("restarts", Optional.ofNullable(status.job.restarts))).containsEntry("restarts", Optional.empty());
+    }
+}

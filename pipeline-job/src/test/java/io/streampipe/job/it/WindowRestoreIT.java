@@ -1,0 +1,251 @@
+package io.streampipe.job.it;
+
+import io.streampipe.api.v1alpha1.OffsetResetSpec;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.JobOptions;
+import io.streampipe.job.it.WindowOracle.Kind;
+import io.streampipe.testkit.data.KafkaBroker;
+import io.streampipe.testkit.data.PostgresServer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.streampipe.job.it.Ev.ev;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What a restore does to windows, for each window type: the window operator keeps the watermark it had reached, so
+ * an event read after a restore (produced while the job was down, or re-read) is judged late or counted as it would
+ * have been had the job never stopped; a window that fired before the savepoint fires again for a late event, and a
+ * purged one is never re-opened by a partial aggregate. The oracle carries the watermark across every restore.
+ * Times are minutes after {@link Ev#T0}; the watermark lags 1 minute; partitions go idle after 1 s.
+ */
+class WindowRestoreIT {
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
+    @RegisterExtension
+    static final PostgresServer POSTGRES = new PostgresServer();
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = Pipelines.miniCluster();
+
+    private static final long MINUTE = 60_000;
+
+    private static StreamingPipelineSpec spec(String topic, String window) {
+        return Pipelines.windowedSpec(KAFKA, POSTGRES, topic, topic, window, "[]", "{table: " + topic + "_late}");
+    }
+
+    private static Scenario scenario(String topic, WindowOracle oracle) {
+        KAFKA.createTopic(topic, 4);
+        return new Scenario(KAFKA, topic, 4, Duration.ofMinutes(1), oracle);
+    }
+
+    private static void assertTables(String topic, Scenario scenario) {
+        List<WindowOracle.Row> expected = Pipelines.rounded(scenario.oracle().rows(scenario.watermark(), r -> true));
+        Pipelines.awaitEqual(() -> Pipelines.windowRows(POSTGRES, topic), expected);
+        Pipelines.awaitEqual(() -> WindowedPipelineIT.lateRows(POSTGRES, topic + "_late"),
+                WindowedPipelineIT.expectedLate(scenario.oracle()));
+    }
+
+    /**
+     * Every key (the clock's too) lands on window subtask 0, so subtask 1 never processes an event or a timer.
+     * After the restore one late event re-fires a window that fired before the savepoint, another is too late for
+     * its purged window.
+     */
+    @Test
+    void lateEventsAfterARestoreWhereOneSubtaskHeldNoKeys(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("keyless");
+        List<String> users = Pipelines.usersOnSubtask("user", 2, 0, 2);
+        String u0 = users.get(0);
+        String u1 = users.get(1);
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 10 * MINUTE))
+                .withClockUsers(Pipelines.usersOnSubtask("clock", 4, 0, 2));
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 10m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev(u0, 1, 5, 0), ev(u1, 2, 3, 1), ev(u0, 12, 2, 0));
+            // [0,10) fired and is purged (19:59.999); [10,20) fired and takes late events until 29:59.999.
+            scenario.clock(25);
+            String savepoint = Pipelines.savepoint(job, savepoints);
+
+            job = jobs.start(spec, Pipelines.restoring(options, savepoint));
+            scenario.runningIn(job, 2);
+            scenario.step(ev(u0, 5, 1, 0), ev(u0, 15, 4, 0));
+            scenario.clock(40);
+
+            assertThat(scenario.oracle().late()).extracting(Ev::minute).containsExactly(5.0);
+            assertThat(scenario.oracle().rows(scenario.watermark(), r -> true))
+                    .anyMatch(r -> r.user().equals(u0) && r.n() == 2 && r.total() == 6.0)
+                    .anyMatch(r -> r.user().equals(u0) && r.n() == 1 && r.total() == 5.0);
+            assertTables(topic, scenario);
+        }
+    }
+
+    /**
+     * Sliding windows: subtask 1 (key b) has no timer between the last two clock steps, while windows of its key
+     * range are purged in that span. Events produced while the job is down, read after a restore at parallelism 3:
+     * too late for every window, late for a window that fired (it fires again), and for windows still open.
+     */
+    @Test
+    void slidingWindowsRestoredAtParallelism3WithLateEventsInFlight(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("sliding_restore");
+        String a = Pipelines.usersOnSubtask("a", 1, 0, 2).get(0);
+        String b = Pipelines.usersOnSubtask("b", 1, 1, 2).get(0);
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.SLIDING, 10 * MINUTE, 5 * MINUTE, 5 * MINUTE))
+                .withClockUsers(Pipelines.usersOnSubtask("clock", 4, 0, 2));
+        StreamingPipelineSpec spec = spec(topic, "{type: sliding, size: 10m, slide: 5m, allowedLateness: 5m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev(a, 1, 1, 0), ev(b, 3, 2, 1), ev(a, 7, 3, 0));
+            scenario.clock(20);
+            scenario.step(ev(a, 16, 5, 0));
+            // [5,15) is purged at 19:59.999, [10,20) fires: both for a only; b's windows are long done.
+            scenario.clock(24);
+            String savepoint = Pipelines.savepoint(job, savepoints);
+
+            // In flight: b@8 and a@9 are too late ([0,10) and [5,15) purged), a@13 re-fires [10,20), b@21 is on time.
+            scenario.step(ev(b, 8, 6, 1), ev(a, 9, 7, 0), ev(a, 13, 8, 0), ev(b, 21, 9, 1));
+            job = jobs.start(spec, Pipelines.restoring(options.withParallelism(3), savepoint));
+            scenario.runningIn(job, 3).clock(40);
+
+            assertThat(scenario.oracle().late()).extracting(Ev::user).containsExactly(b, a);
+            assertTables(topic, scenario);
+        }
+    }
+
+    /**
+     * Session windows restored at parallelism 1 with events produced while the job was down: one would reopen a
+     * purged session, one extends a session that fired, one extends a session still open, one starts a new one.
+     */
+    @Test
+    void sessionWindowsRestoredAtParallelism1WithLateEventsInFlight(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("session_restore");
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.SESSION, 5 * MINUTE, 0, 10 * MINUTE));
+        StreamingPipelineSpec spec = spec(topic, "{type: session, gap: 5m, allowedLateness: 10m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev("alice", 1, 1, 0), ev("alice", 3, 2, 0), ev("bob", 2, 3, 1), ev("carol", 10, 4, 2),
+                    ev("dave", 16, 5, 3));
+            // alice [1,8) and bob [2,7) fired and are purged; carol [10,15) fired; dave [16,21) is open.
+            scenario.clock(20);
+            String savepoint = Pipelines.savepoint(job, savepoints);
+
+            scenario.step(ev("alice", 2, 6, 0), ev("carol", 12, 7, 2), ev("dave", 18, 8, 3), ev("bob", 19, 9, 1));
+            job = jobs.start(spec, Pipelines.restoring(options.withParallelism(1), savepoint));
+            scenario.runningIn(job, 1).clock(40);
+
+            assertThat(scenario.oracle().late()).extracting(Ev::user).containsExactly("alice");
+            assertThat(scenario.oracle().rows(scenario.watermark(), r -> true))
+                    .extracting(r -> r.user() + "@" + (r.start() - Ev.T0.toEpochMilli()) / MINUTE + " n=" + r.n())
+                    .contains("alice@1 n=2", "bob@2 n=1", "carol@10 n=2", "dave@16 n=2", "bob@19 n=1");
+            assertTables(topic, scenario);
+        }
+    }
+
+    /** A partition idle when the savepoint is taken resumes alone after the restore, with old events. */
+    @Test
+    void anIdlePartitionThatResumesAfterARestore(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("idle_resume");
+        String a = Pipelines.usersOnSubtask("a", 1, 0, 2).get(0);
+        List<String> onSubtask1 = Pipelines.usersOnSubtask("b", 2, 1, 2);
+        String b = onSubtask1.get(0);
+        String c = onSubtask1.get(1);
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 10 * MINUTE))
+                .withClockUsers(Pipelines.usersOnSubtask("clock", 4, 0, 2));
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 10m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev(a, 1, 1, 0), ev(b, 2, 2, 3));
+            scenario.clock(12);
+            // Partition 3 goes quiet; the others carry the watermark past [10,20)'s cleanup and [20,30)'s end.
+            scenario.clockIn(22, 0, 1, 2);
+            scenario.step(ev(a, 24, 3, 0));
+            scenario.clockIn(32, 0, 1, 2);
+            String savepoint = Pipelines.savepoint(job, savepoints);
+
+            job = jobs.start(spec, Pipelines.restoring(options, savepoint));
+            scenario.runningIn(job, 2);
+            // Only partition 3 has new records: c@13 is too late, a@26 re-fires [20,30), c@33 is on time.
+            scenario.step(ev(c, 13, 4, 3), ev(a, 26, 5, 3), ev(c, 33, 6, 3));
+            scenario.clock(50);
+
+            assertThat(scenario.oracle().late()).extracting(Ev::user).containsExactly(c);
+            assertTables(topic, scenario);
+        }
+    }
+
+    /**
+     * An offset reset to the earliest offsets that keeps window state (a new source epoch, restored with
+     * allowNonRestoredState) re-reads every record: the watermark is kept, so records of purged windows go to the
+     * late-data table (once per record) and never replace those windows' complete rows; windows that still hold
+     * state count the re-read records again.
+     */
+    @Test
+    void anOffsetRewindWithKeepStateThroughTheSourceEpoch(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("rewind");
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 10 * MINUTE));
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 10m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev("alice", 1, 5, 0), ev("bob", 2, 3, 1), ev("alice", 12, 4, 0));
+            scenario.clock(22);
+            scenario.step(ev("carol", 25, 2, 2));
+            // [0,10) purged, [10,20) fired and still open to late events, [20,30) not fired.
+            scenario.clock(30);
+            String savepoint = Pipelines.savepoint(job, savepoints);
+
+            StreamingPipelineSpec rewind = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 10m}");
+            rewind.offsetReset = new OffsetResetSpec();
+            rewind.offsetReset.token = "rewind-1";
+            rewind.offsetReset.to = OffsetResetSpec.Target.EARLIEST;
+            rewind.offsetReset.keepState = true;
+            job = jobs.start(rewind, Pipelines.restoring(options.withSourceEpoch("rewind-1"), savepoint));
+            scenario.runningIn(job, 2).rereadFromEarliest();
+            scenario.clock(45);
+
+            List<WindowOracle.Row> rows = scenario.oracle().rows(scenario.watermark(), r -> true);
+            assertThat(rows).extracting(r -> r.user() + "@" + (r.start() - Ev.T0.toEpochMilli()) / MINUTE + " n=" + r.n())
+                    .contains("alice@0 n=1", "bob@0 n=1", "alice@10 n=2", "carol@20 n=2");
+            assertThat(scenario.oracle().late()).extracting(Ev::user).containsExactly("alice", "bob");
+            assertTables(topic, scenario);
+        }
+    }
+
+    /** Restoring tumbling 10-minute window state into 5-minute windows fails at once, naming the field. */
+    @Test
+    void aWindowGeometryChangeIsRefusedAtRestore(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("geometry");
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 10 * MINUTE));
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec(topic, "{type: tumbling, size: 10m, allowedLateness: 10m}"), options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev("alice", 1, 5, 0), ev("alice", 12, 4, 0));
+            scenario.clock(15);
+            String savepoint = Pipelines.savepoint(job, savepoints);
+
+            JobClient resized = jobs.start(spec(topic, "{type: tumbling, size: 5m, allowedLateness: 10m}"),
+                    Pipelines.restoring(options, savepoint));
+            assertThatThrownBy(() -> resized.getJobExecutionResult().get(60, TimeUnit.SECONDS))
+                    .hasStackTraceContaining("The restored window state (window-slices) does not fit this spec: "
+                            + "spec.transform.window.size is '5m' but the state was built with '10m'. ");
+        }
+    }
+}
