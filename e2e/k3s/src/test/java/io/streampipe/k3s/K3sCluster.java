@@ -257,11 +257,11 @@ final class K3sCluster implements AutoCloseable {
     }
 
     private static Path operatorImageTar() {
-        return Path.of(System.getProperty("streampipe.k3s.operatorImageTar", repo().resolve("operator/target/jib-image.tar").toString()));
+        return Path.of(System.getProperty("streampipe.k3s.operatorImageTar", repo().resolve("operator/target/operator-image.tar").toString()));
     }
 
     private static Path jobImageTar() {
-        return Path.of(System.getProperty("streampipe.k3s.jobImageTar", repo().resolve("pipeline-job/target/jib-image.tar").toString()));
+        return Path.of(System.getProperty("streampipe.k3s.jobImageTar", repo().resolve("pipeline-job/target/pipeline-job-image.tar").toString()));
     }
 
     private static Path helm() {
