@@ -92,7 +92,7 @@ class HelmChartTest {
         return objects;
     }
 
-    private static String helm(String... args) throws IOException, InterruptedException {
+    static String helm(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(helmBinary().toString());
         command.addAll(List.of(args));

@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streampipe.operator.flink.HttpJobManagerClient;
+import io.streampipe.operator.metrics.PipelineMetrics;
+import io.streampipe.operator.metrics.RemoveOnDeletion;
 import io.streampipe.operator.reconciler.KubernetesEventRecorder;
 import io.streampipe.operator.reconciler.StreamingPipelineReconciler;
 import org.slf4j.Logger;
@@ -56,14 +58,15 @@ public final class StreampipeOperator {
     /** As {@link #start(OperatorConfig, KubernetesClient, MeterRegistry)}, with the given leader election (tests use short leases). */
     public static Operator start(OperatorConfig config, KubernetesClient client, MeterRegistry metrics,
                                  Optional<LeaderElectionConfiguration> leaderElection) {
+        Clock clock = Clock.systemUTC();
+        PipelineMetrics pipelineMetrics = new PipelineMetrics(metrics, clock);
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics));
+                    .withMetrics(new RemoveOnDeletion(MicrometerMetrics.withoutPerResourceMetrics(metrics), pipelineMetrics));
             leaderElection.ifPresent(overrider::withLeaderElectionConfiguration);
         });
-        Clock clock = Clock.systemUTC();
         var reconciler = new StreamingPipelineReconciler(config.defaults(),
-                new KubernetesEventRecorder(client, config.instance(), clock), clock,
+                new KubernetesEventRecorder(client, config.instance(), clock), pipelineMetrics, clock,
                 new HttpJobManagerClient(config.flinkRestUrl(), Duration.ofSeconds(3)), config.jobPollInterval());
         operator.register(reconciler, overrider -> {
             if (config.watchAllNamespaces()) {

@@ -25,6 +25,7 @@ import io.streampipe.operator.desired.FinalSavepointRecord;
 import io.streampipe.operator.desired.OperatorDefaults;
 import io.streampipe.operator.flink.JobManagerClient;
 import io.streampipe.operator.flink.JobReport;
+import io.streampipe.operator.metrics.PipelineMetrics;
 import io.streampipe.operator.plan.BackupPlan;
 import io.streampipe.operator.plan.ChangePreview;
 import io.streampipe.operator.plan.DeletionPlan;
@@ -34,6 +35,7 @@ import io.streampipe.operator.plan.Problem;
 import io.streampipe.operator.plan.ResumePlan;
 import io.streampipe.operator.plan.RollbackPlan;
 import io.streampipe.operator.status.Conditions;
+import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
 import io.streampipe.operator.status.StatusMapper;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
@@ -70,25 +72,27 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private final EventRecorder events;
     private final StatusWriter statusWriter;
     private final FinalSavepoint finalSavepoint;
+    private final PipelineMetrics metrics;
     private final Clock clock;
     private final JobManagerClient jobManagers;
     private final Duration jobPollInterval;
 
-    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, Clock clock) {
-        this(defaults, events, clock, JobManagerClient.NONE, Duration.ofSeconds(30));
+    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock) {
+        this(defaults, events, metrics, clock, JobManagerClient.NONE, Duration.ofSeconds(30));
     }
 
     /**
      * @param jobManagers      asks a running job's JobManager for checkpoints, restarts and exceptions
      * @param jobPollInterval how often a running pipeline is looked at again, for what only its JobManager tells
      */
-    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, Clock clock,
+    public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock,
                                        JobManagerClient jobManagers, Duration jobPollInterval) {
         this.jobManagers = jobManagers;
         this.jobPollInterval = jobPollInterval;
         this.defaults = defaults;
         this.events = events;
-        this.statusWriter = new StatusWriter(events);
+        this.metrics = metrics;
+        this.statusWriter = new StatusWriter(events, metrics);
         this.finalSavepoint = new FinalSavepoint();
         this.clock = clock;
     }
@@ -145,6 +149,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             List<Problem> failures = result.getErroredDependents().entrySet().stream()
                     .map(failed -> Problem.applyFailed(failed.getKey().name(), failed.getValue().getMessage()))
                     .toList();
+            metrics.reconcileFailed(PipelineResources.namespace(pipeline), PipelineResources.name(pipeline), Reasons.APPLY_FAILED);
             return blocked(pipeline, applied, flink, failures, context, now);
         }
         if (applied.resumedFrom() != null && !Boolean.TRUE.equals(applied.resumedFrom().consumed)) {
@@ -238,6 +243,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public ErrorStatusUpdateControl<StreamingPipeline> updateErrorStatus(StreamingPipeline pipeline, Context<StreamingPipeline> context,
                                                                          Exception e) {
         LOG.warn("Reconciling StreamingPipeline {} failed: {}", PipelineResources.qualifiedName(pipeline), e.getMessage());
+        metrics.reconcileFailed(PipelineResources.namespace(pipeline), PipelineResources.name(pipeline), Reasons.RECONCILE_FAILED);
         if (pipeline.getMetadata().getDeletionTimestamp() == null) {
             try {
                 FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));

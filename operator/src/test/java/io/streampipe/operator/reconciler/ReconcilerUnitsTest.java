@@ -41,7 +41,7 @@ class ReconcilerUnitsTest {
         StreamingPipelineStatus status = new StreamingPipelineStatus();
         status.job = new StreamingPipelineStatus.Job();
         status.job.id = "3f1c2a9b7d6e5f408a1b2c3d4e5f6a7b";
-        StreamingPipelineReconciler reconciler = new StreamingPipelineReconciler(Examples.DEFAULTS, null, null);
+        StreamingPipelineReconciler reconciler = new StreamingPipelineReconciler(Examples.DEFAULTS, null, null, null);
 
         assertThat(reconciler.nextLook(Examples.load("sensor-anomalies"), status, NOW)).isEmpty();
         status.job.state = "RUNNING";

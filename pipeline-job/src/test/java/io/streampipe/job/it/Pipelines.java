@@ -26,10 +26,15 @@ public final class Pipelines {
     private Pipelines() {
     }
 
-    /** One TaskManager with enough slots for parallelism 3 (the rescale test). */
+    /**
+     * One TaskManager with enough slots for parallelism 3 (the rescale test), and Flink's Prometheus reporter as the
+     * operator configures it on every FlinkDeployment, on a free port ({@link PrometheusScrape}).
+     */
     public static MiniClusterExtension miniCluster() {
         Configuration cluster = new Configuration();
         cluster.setString("metrics.reporter.watermarks.factory.class", WatermarkProbe.class.getName());
+        cluster.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        cluster.setString("metrics.reporter.prom.port", Integer.toString(PrometheusScrape.PORT));
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                 .setNumberTaskManagers(1)
                 .setNumberSlotsPerTaskManager(4)

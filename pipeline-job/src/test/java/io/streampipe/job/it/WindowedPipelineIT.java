@@ -79,6 +79,7 @@ class WindowedPipelineIT {
             assertThat(WatermarkProbe.counter(job.getJobID(), "lateRecords")).isEqualTo(2);
             assertThat(WatermarkProbe.counter(job.getJobID(), "windowRowsDeleted")).isEqualTo(1);
             assertThat(WatermarkProbe.counter(job.getJobID(), "sinkBatches")).isPositive();
+            assertPrometheusSeries(job);
             assertThat(POSTGRES.query("SELECT payload FROM " + topic + "_rejects ORDER BY partition").stream()
                     .map(r -> r.get("payload")).toList())
                     .containsExactlyElementsOf(scenario.malformed().stream()
@@ -86,6 +87,27 @@ class WindowedPipelineIT {
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * The same story as Prometheus reads it from Flink's reporter, under the names docs/metrics.md lists and the chart's
+     * alerts and dashboard use: each one is served, and the job's counters add up to the oracle's.
+     */
+    private static void assertPrometheusSeries(JobClient job) {
+        String jobId = "job_id=\"" + job.getJobID() + "\"";
+        Pipelines.awaitEqual(Duration.ofSeconds(30), () -> PrometheusScrape.now()
+                .sum("flink_jobmanager_job_numberOfCompletedCheckpoints", jobId) > 0, true);
+        PrometheusScrape scrape = PrometheusScrape.now();
+        assertThat(scrape.names()).containsAll(PrometheusScrape.documentedFlinkSeries());
+        assertThat(scrape.sum("flink_taskmanager_job_task_operator_deserializer_recordsRejected", jobId)).isEqualTo(4);
+        assertThat(scrape.sum("flink_taskmanager_job_task_operator_deserializer_recordsAccepted", jobId)).isEqualTo(14 + 3 * 4);
+        assertThat(scrape.sum("flink_taskmanager_job_task_operator_lateRecords", jobId)).isEqualTo(2);
+        assertThat(scrape.sum("flink_taskmanager_job_task_operator_windowRowsDeleted", jobId)).isEqualTo(1);
+        // The dashboard's "out" is the result sink's writer, told from the late-data and dead-letter sinks by its name
+        // as the reporter writes label values (characters other than [A-Za-z0-9_:] become _).
+        assertThat(scrape.labelValues("flink_taskmanager_job_task_operator_sinkRowsWritten", "operator_name", jobId))
+                .filteredOn(name -> name.matches("postgres_sink.*")).containsExactly("postgres_sink:_Writer");
+        assertThat(scrape.has("flink_taskmanager_job_task_operator_sinkBatchLatencyMs", jobId, "quantile=\"0.99\"")).isTrue();
     }
 
     @Test
