@@ -231,6 +231,17 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
         starter.shutdownNow();
     }
 
+    /** The REST API of a cluster that runs its application; empty while it starts, after it failed, or without one. */
+    Optional<java.net.URI> restUrl(String name) {
+        Entry entry = clusters.get(name);
+        return entry != null && entry.ready && entry.failure == null ? Optional.of(entry.cluster.restUrl()) : Optional.empty();
+    }
+
+    /** Why a cluster could not start or run its application, if it could not. */
+    Optional<String> failure(String name) {
+        return Optional.ofNullable(clusters.get(name)).map(entry -> entry.failure);
+    }
+
     /** The cluster, for tests and the sandbox's fault injection (kill a TaskManager). */
     Optional<LocalFlinkCluster> cluster(String name) {
         return Optional.ofNullable(clusters.get(name)).map(entry -> entry.cluster);

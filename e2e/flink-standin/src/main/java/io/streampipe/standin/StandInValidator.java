@@ -38,7 +38,17 @@ final class StandInValidator {
                         ? null : spec.getJobManager().getResource().getMemory()),
                 memory("TaskManager", spec.getTaskManager() == null || spec.getTaskManager().getResource() == null
                         ? null : spec.getTaskManager().getResource().getMemory()),
-                savepointRedeploy(deployment));
+                savepointRedeploy(deployment),
+                serviceAccount(spec.getServiceAccount()));
+    }
+
+    /** DefaultValidator.validateServiceAccount (checked after the spec change, as validateDeployment orders them). */
+    private static Optional<String> serviceAccount(String serviceAccount) {
+        if (serviceAccount == null) {
+            return Optional.of("spec.serviceAccount must be defined. If you use helm, its value should be the same with the"
+                    + " name of jobServiceAccount.");
+        }
+        return Optional.empty();
     }
 
     /** DefaultValidator.validateFlinkVersion. */

@@ -55,7 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StandInContractIT {
     private static final String NAMESPACE = "contract";
-    private static final Duration PATIENCE = Duration.ofSeconds(150);
+    /** Per wait; -Dstreampipe.contractPatience=300 on a machine that is busy with other builds. */
+    private static final Duration PATIENCE = Duration.ofSeconds(Long.getLong("streampipe.contractPatience", 150));
 
     @RegisterExtension
     static final KubeApiServer API_SERVER = new KubeApiServer();
@@ -66,7 +67,7 @@ class StandInContractIT {
 
     @TempDir
     static Path work;
-    private static FlinkOperatorStandIn standIn;
+    private static FlinkOperatorUnderTest standIn;
     private static KubernetesClient client;
 
     @BeforeAll
@@ -75,8 +76,15 @@ class StandInContractIT {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName("db").endMetadata()
                 .addToStringData("username", POSTGRES.username()).addToStringData("password", POSTGRES.password()).build()).create();
-        standIn = FlinkOperatorStandIn.start(API_SERVER.kubeconfig(), work.resolve("standin"),
-                Path.of(System.getProperty("streampipe.jobJar")), Optional.empty(), Duration.ofMillis(500));
+        Path jobJar = Path.of(System.getProperty("streampipe.jobJar"));
+        standIn = switch (System.getProperty("streampipe.flinkOperator", "standin")) {
+            case "standin" -> new OurStandIn(FlinkOperatorStandIn.start(API_SERVER.kubeconfig(), work.resolve("standin"), jobJar,
+                    Optional.empty(), Duration.ofMillis(500)));
+            case "fko" -> FkoStandInProcess.start(API_SERVER.kubeconfig(), work.resolve("standin"), jobJar,
+                    Path.of(System.getProperty("streampipe.fkoStandInDir")));
+            default -> throw new IllegalArgumentException("streampipe.flinkOperator must be standin (our state machine) or fko"
+                    + " (FKO 1.16.1's own controller, e2e/fko-real), not " + System.getProperty("streampipe.flinkOperator"));
+        };
     }
 
     @AfterAll
@@ -116,6 +124,7 @@ class StandInContractIT {
             await(resource, "Running=True", s -> s.getConditions().stream().anyMatch(c -> "Running".equals(c.getType()) && "True".equals(c.getStatus())));
             awaitRows(topic, 50);
 
+            report("1. first deploy", seen);
             // 2. A change of only kinds FKO ignores: observedGeneration follows, the last reconciled spec does not.
             String reconciledBefore = running.getReconciliationStatus().getLastReconciledSpec();
             resource.edit(fd -> {
@@ -127,6 +136,7 @@ class StandInContractIT {
             assertThat(lifecycle(ignored)).isEqualTo("STABLE");
             assertThat(ignored.getJobStatus().getJobId()).isEqualTo(firstJob);
 
+            report("2. ignored change", seen);
             // 3. A manual savepoint: recorded with its nonce, which only then reaches the last reconciled spec.
             resource.edit(fd -> {
                 fd.getSpec().getJob().setSavepointTriggerNonce(11L);
@@ -140,6 +150,7 @@ class StandInContractIT {
             assertThat(saved.getReconciliationStatus().deserializeLastReconciledSpec().getJob().getSavepointTriggerNonce()).isEqualTo(11L);
             assertThat(saved.getJobStatus().getJobId()).isEqualTo(firstJob);
 
+            report("3. manual savepoint", seen);
             // 4. A savepoint upgrade: the job stops with a savepoint (UPGRADING, FINISHED), a new job restores from it.
             seen.clear();
             resource.edit(fd -> {
@@ -153,12 +164,13 @@ class StandInContractIT {
             assertThat(upgradeSavepoint).startsWith("s3://contract-state/savepoints/");
             assertThat(upgraded.getJobStatus().getSavepointInfo().getLastSavepoint().getTriggerType()).isEqualTo(SnapshotTriggerType.UPGRADE);
             assertThat(upgraded.getReconciliationStatus().deserializeLastReconciledSpec().getJob().getUpgradeMode()).isEqualTo(UpgradeMode.SAVEPOINT);
-            CheckpointStats stats = standIn.cluster(NAMESPACE, name).orElseThrow().rest().checkpoints(upgraded.getJobStatus().getJobId());
+            CheckpointStats stats = standIn.rest(NAMESPACE, name).checkpoints(upgraded.getJobStatus().getJobId());
             assertThat(stats.latestRestored()).as("the new job restored the upgrade savepoint").isPresent();
             assertThat(stats.latestRestored().get().externalPath()).endsWith(upgradeSavepoint.substring(upgradeSavepoint.lastIndexOf('/')));
             produce(topic, 50, 30);
             awaitRows(topic, 80);
 
+            report("4. savepoint upgrade", seen);
             // 5. Suspend: stopped with a savepoint, the spec recorded suspended and stable at once.
             String runningJob = upgraded.getJobStatus().getJobId();
             resource.edit(fd -> {
@@ -170,6 +182,7 @@ class StandInContractIT {
             String suspendSavepoint = suspended.getJobStatus().getUpgradeSavepointPath();
             assertThat(suspendSavepoint).isNotEqualTo(upgradeSavepoint).startsWith("s3://contract-state/savepoints/");
 
+            report("5. suspend", seen);
             // 6. Resume: from the suspend savepoint, as a new job.
             resource.edit(fd -> {
                 fd.getSpec().getJob().setState(JobState.RUNNING);
@@ -177,12 +190,13 @@ class StandInContractIT {
             });
             FlinkDeploymentStatus resumed = await(resource, "resumed", s -> "STABLE".equals(lifecycle(s)) && "RUNNING".equals(jobState(s))
                     && !runningJob.equals(s.getJobStatus().getJobId()));
-            CheckpointStats resumedStats = standIn.cluster(NAMESPACE, name).orElseThrow().rest().checkpoints(resumed.getJobStatus().getJobId());
+            CheckpointStats resumedStats = standIn.rest(NAMESPACE, name).checkpoints(resumed.getJobStatus().getJobId());
             assertThat(resumedStats.latestRestored().orElseThrow().externalPath())
                     .endsWith(suspendSavepoint.substring(suspendSavepoint.lastIndexOf('/')));
             produce(topic, 80, 20);
             awaitRows(topic, 100);
 
+            report("6. resume", seen);
             // 7. An invalid change (rollback without HA): refused with FKO's message, the job runs on with the last spec.
             String resumedJob = resumed.getJobStatus().getJobId();
             resource.edit(fd -> {
@@ -199,6 +213,7 @@ class StandInContractIT {
             });
             await(resource, "valid again", s -> s.getError() == null);
 
+            report("7. invalid change", seen);
             // 8. Periodic savepoints, and a history of at most 2 whose older entries are disposed, files and all.
             resource.edit(fd -> {
                 fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.periodic.savepoint.interval", "2s");
@@ -216,6 +231,7 @@ class StandInContractIT {
             periodic = await(resource, "periodic savepoints off", s -> Long.valueOf(periodicOff).equals(s.getObservedGeneration())
                     && s.getJobStatus().getSavepointInfo().getTriggerId() == null);
 
+            report("8. periodic savepoints", seen);
             // 9. savepointRedeployNonce with initialSavepointPath: the running job is cancelled without a savepoint and
             // a new one starts from the given savepoint, marked stable at once.
             String restoreFrom = periodic.getJobStatus().getSavepointInfo().getLastSavepoint().getLocation();
@@ -230,9 +246,10 @@ class StandInContractIT {
             assertThat(redeployed.getJobStatus().getUpgradeSavepointPath()).isEqualTo(restoreFrom);
             assertThat(redeployed.getJobStatus().getSavepointInfo().getSavepointHistory()).as("no savepoint of the state it dropped")
                     .hasSizeLessThanOrEqualTo(savepointsBefore);
-            assertThat(standIn.cluster(NAMESPACE, name).orElseThrow().rest().checkpoints(redeployed.getJobStatus().getJobId())
+            assertThat(standIn.rest(NAMESPACE, name).checkpoints(redeployed.getJobStatus().getJobId())
                     .latestRestored().orElseThrow().externalPath()).endsWith(restoreFrom.substring(restoreFrom.lastIndexOf('/')));
 
+            report("9. savepoint redeploy", seen);
             // The Events FKO emits on the way.
             assertThat(client.v1().events().inNamespace(NAMESPACE).list().getItems())
                     .filteredOn(e -> name.equals(e.getInvolvedObject().getName()))
@@ -240,7 +257,7 @@ class StandInContractIT {
                     .contains("Submit", "JobStatusChanged", "SpecChanged", "Suspended", "ValidationError");
 
             // 10. Deletion: the stand-in's finalizer holds the resource until the cluster is gone.
-            List<ProcessHandle> jvms = standIn.cluster(NAMESPACE, name).orElseThrow().processes();
+            List<ProcessHandle> jvms = standIn.jvms(NAMESPACE, name);
             assertThat(jvms).isNotEmpty();
             resource.delete();
             awaitGone(resource);
@@ -263,7 +280,7 @@ class StandInContractIT {
         FlinkDeploymentStatus status = resource.get().getStatus();
         assertThat(status == null || status.getReconciliationStatus().getLastReconciledSpec() == null).isTrue();
         assertThat(status == null ? null : status.getObservedGeneration()).isNull();
-        assertThat(standIn.cluster(NAMESPACE, name)).isEmpty();
+        assertThat(standIn.jvms(NAMESPACE, name)).isEmpty();
         resource.delete();
         awaitGone(resource);
     }
@@ -299,6 +316,7 @@ class StandInContractIT {
         configuration.put("kubernetes.operator.snapshot.resource.enabled", "false");
         FlinkDeploymentSpec spec = FlinkDeploymentSpec.builder()
                 .image("ghcr.io/streampipe/pipeline-job:test")
+                .serviceAccount("flink")
                 .flinkVersion(FlinkVersion.v1_20)
                 .mode(KubernetesDeploymentMode.NATIVE)
                 .flinkConfiguration(new org.apache.flink.kubernetes.operator.api.spec.ConfigObjectNode())
@@ -368,6 +386,13 @@ class StandInContractIT {
             public void onClose(WatcherException cause) {
             }
         });
+    }
+
+    /** Prints the statuses (lifecycle/JobManager/job) written since the last report, and forgets them. */
+    private static void report(String step, List<String> seen) {
+        System.out.println("CONTRACT [" + System.getProperty("streampipe.flinkOperator", "standin") + "] " + step + ": "
+                + String.join(" -> ", distinct(seen)));
+        seen.clear();
     }
 
     private static List<String> distinct(List<String> seen) {
