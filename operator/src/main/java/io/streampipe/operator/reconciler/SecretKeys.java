@@ -55,9 +55,21 @@ final class SecretKeys {
                 secret -> secret.getData() == null ? Set.of() : Set.copyOf(secret.getData().keySet())));
     }
 
-    private static Set<String> referenced(StreamingPipeline pipeline) {
-        return pipeline.getSpec() == null ? Set.of()
-                : SecretReferences.of(pipeline.getSpec()).stream().map(SecretReferences.SecretKeyUse::secret).collect(Collectors.toSet());
+    /** The Secrets of the spec, and of the last stable spec, which a rollback applies again. */
+    static Set<String> referenced(StreamingPipeline pipeline) {
+        Set<String> secrets = new java.util.TreeSet<>();
+        if (pipeline.getSpec() != null) {
+            SecretReferences.of(pipeline.getSpec()).forEach(use -> secrets.add(use.secret()));
+        }
+        if (pipeline.getStatus() != null && pipeline.getStatus().lastStable != null && pipeline.getStatus().lastStable.spec != null) {
+            try {
+                SecretReferences.of(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(pipeline.getStatus().lastStable.spec,
+                        io.streampipe.api.v1alpha1.StreamingPipelineSpec.class)).forEach(use -> secrets.add(use.secret()));
+            } catch (RuntimeException unreadable) {
+                // A status written by hand: the current spec's Secrets are still watched.
+            }
+        }
+        return secrets;
     }
 
     /** An informer store that keeps each Secret's name, version and key names, never its values. */

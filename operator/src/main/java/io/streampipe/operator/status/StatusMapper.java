@@ -80,7 +80,7 @@ public final class StatusMapper {
         status.appliedTokens = applied.tokens() != null ? applied.tokens() : new AppliedTokens();
         status.sourceEpoch = applied.sourceEpoch();
         status.resumedFrom = applied.resumedFrom();
-        status.job = job(flink, jobReport);
+        status.job = job(flink, jobReport, previous.job);
         status.lastCheckpoint = jobReport.flatMap(StatusMapper::lastCheckpoint).or(() -> lastCheckpoint(flink))
                 .orElse(previous.lastCheckpoint);
         boolean suspendWanted = pipeline.getSpec().state == StreamingPipelineSpec.State.SUSPENDED;
@@ -195,7 +195,8 @@ public final class StatusMapper {
             degradedReason = Reasons.UPGRADE_TIMED_OUT;
             degradedMessage = "The upgrade to generation " + upgrade.generation + " is not stable after spec.upgrade.timeout ("
                     + pipeline.getSpec().upgrade.timeout + "): " + stabilityShortfall(pipeline, flink, report)
-                    + (pipeline.getSpec().upgrade.rollbackOnFailure ? "; no rollback: " + RollbackPlan.impossible(pipeline, upgrade) : "");
+                    + (pipeline.getSpec().upgrade.rollbackOnFailure && !RollbackPlan.impossible(pipeline, upgrade).isEmpty()
+                    ? "; no rollback: " + RollbackPlan.impossible(pipeline, upgrade) : "");
         } else if ("RUNNING".equals(jobState) && report.filter(JobReport::checkpointsFailing).isPresent()) {
             degraded = true;
             degradedReason = Reasons.CHECKPOINT_FAILING;
@@ -265,7 +266,7 @@ public final class StatusMapper {
         return jobState != null && RESTARTING_JOB_STATES.contains(jobState);
     }
 
-    private static StreamingPipelineStatus.Job job(FlinkObservation flink, Optional<JobReport> report) {
+    private static StreamingPipelineStatus.Job job(FlinkObservation flink, Optional<JobReport> report, StreamingPipelineStatus.Job previousJob) {
         return flink.jobStatus().filter(job -> job.getJobId() != null || job.getState() != null).map(observed -> {
             StreamingPipelineStatus.Job job = new StreamingPipelineStatus.Job();
             job.id = observed.getJobId();
@@ -280,6 +281,11 @@ public final class StatusMapper {
                 job.restarts = r.restarts();
                 job.lastException = r.latestException().orElse(null);
             });
+            if (report.isEmpty() && previousJob != null && job.id != null && job.id.equals(previousJob.id)) {
+                // The same job, between two answers of its JobManager: what it said last still holds.
+                job.restarts = previousJob.restarts;
+                job.lastException = previousJob.lastException;
+            }
             return job;
         }).orElse(null);
     }
@@ -440,9 +446,12 @@ public final class StatusMapper {
     public static String stabilityShortfall(StreamingPipeline pipeline, FlinkObservation flink, Optional<JobReport> report) {
         String state = flink.jobState().orElse("not running");
         if (!"RUNNING".equals(state)) {
+            // Between restarts FKO may see the job RECONCILING or CREATED, when its JobManager has no report: the last
+            // exception it reported is still the reason.
+            Optional<String> lastKnown = Optional.ofNullable(pipeline.getStatus()).map(status -> status.job).map(job -> job.lastException);
             return "the job is " + state.toLowerCase().replace('_', ' ')
                     + report.flatMap(JobReport::latestException).or(() -> flink.error().map(StatusMapper::errorMessage))
-                    .map(e -> " (" + e + ")").orElse("");
+                    .or(() -> lastKnown).map(e -> " (" + e + ")").orElse("");
         }
         return report.map(job -> job.restarts() > 0
                         ? "the job restarted " + job.restarts() + " times" + job.latestException().map(e -> " (" + e + ")").orElse("")

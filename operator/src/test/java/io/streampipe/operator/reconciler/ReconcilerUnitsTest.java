@@ -2,6 +2,7 @@ package io.streampipe.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.operator.status.Conditions;
 import io.streampipe.operator.testing.Examples;
@@ -63,5 +64,18 @@ class ReconcilerUnitsTest {
         assertThat(stored.getData()).containsOnlyKeys("password", "username").allSatisfy((key, value) -> assertThat(value).isEmpty());
         assertThat(stored.getMetadata().getResourceVersion()).isEqualTo("7");
         assertThat(stored.toString()).doesNotContain("hunter2", Base64.getEncoder().encodeToString("hunter2".getBytes()));
+    }
+
+    /** A rollback applies the last stable spec again: the Secrets it names are watched and checked too. */
+    @Test
+    void theSecretsOfTheLastStableSpecAreWatchedForARollback() {
+        StreamingPipeline pipeline = Examples.load("orders-upsert");
+        StreamingPipeline stable = Examples.load("orders-upsert");
+        pipeline.getSpec().source.kafka.credentialsSecretRef.name = "kafka-orders-new";
+        pipeline.setStatus(new StreamingPipelineStatus());
+        pipeline.getStatus().lastStable = new StreamingPipelineStatus.StableSpec();
+        pipeline.getStatus().lastStable.spec = io.fabric8.kubernetes.client.utils.Serialization.asJson(stable.getSpec());
+
+        assertThat(SecretKeys.referenced(pipeline)).contains("kafka-orders-new", "kafka-orders-reader", "shop-db");
     }
 }
