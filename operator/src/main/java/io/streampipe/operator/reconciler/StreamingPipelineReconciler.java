@@ -127,7 +127,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
         StreamingPipelineStatus status = StatusMapper.map(pipeline, applied, applyResult, report, rollback, List.of(), now);
         statusWriter.write(pipeline, status, context);
-        return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
+        return nextLook(pipeline, status, now, jobPollInterval).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
     }
 
@@ -141,14 +141,16 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
 
     /**
      * A running job changes without the FlinkDeployment changing (checkpoints, restarts), and an upgrade can time out
-     * without any event: look again after the poll interval, or when the upgrade times out if that comes first.
+     * without any event: look again after the poll interval, or when the upgrade times out if that comes first. A job
+     * FKO has given an id but no state yet (just deployed) is not watched: its FlinkDeployment changes when it has one.
      */
-    private Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now) {
+    static Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now, Duration jobPollInterval) {
         Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
                 .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
                         .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))
                 .filter(left -> !left.isNegative());
-        boolean watching = status.upgrade != null || status.job != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
+        boolean watching = status.upgrade != null
+                || status.job != null && status.job.state != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
         if (!watching) {
             return Optional.empty();
         }
