@@ -58,7 +58,9 @@ public final class StreampipeOperator {
                                  Optional<LeaderElectionConfiguration> leaderElection) {
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics));
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics))
+                    .withConcurrentReconciliationThreads(config.reconcileThreads())
+                    .withConcurrentWorkflowExecutorThreads(config.reconcileThreads());
             leaderElection.ifPresent(overrider::withLeaderElectionConfiguration);
         });
         Clock clock = Clock.systemUTC();
