@@ -27,15 +27,28 @@ import java.util.stream.Collectors;
  *       Service Flink creates for each cluster)</li>
  *   <li>{@code STREAMPIPE_JOB_POLL_INTERVAL}: how often a running job's JobManager is asked for checkpoints, restarts
  *       and exceptions (default 30s)</li>
+ *   <li>{@code STREAMPIPE_RECONCILE_THREADS}: how many pipelines are reconciled at once, and how many dependents applied
+ *       at once (default 10; java-operator-sdk's own default is 50 of each). A reconcile is mostly CPU (desired state,
+ *       JSON) and short API calls, and the pod has about one core: more threads only contend (e2e/bench/README.md,
+ *       "Operator at scale").</li>
  *   <li>{@code POD_NAME}: this replica's identity in the Lease and in Events</li>
  * </ul>
  */
 public record OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection,
                              String leaseName, String leaseNamespace, int httpPort, Duration resyncInterval, String instance,
-                             String flinkRestUrl, Duration jobPollInterval) {
+                             String flinkRestUrl, Duration jobPollInterval, int reconcileThreads) {
     /** The pipeline-job image of this operator's version, as the build names it (pom.xml {@code pipeline-job.image}). */
     public static final String DEFAULT_IMAGE = BuildInfo.PIPELINE_JOB_IMAGE;
     public static final String DEFAULT_FLINK_VERSION = "1.20.3";
+    public static final int DEFAULT_RECONCILE_THREADS = 10;
+
+    /** With the default number of reconcile threads. */
+    public OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection, String leaseName,
+                          String leaseNamespace, int httpPort, Duration resyncInterval, String instance, String flinkRestUrl,
+                          Duration jobPollInterval) {
+        this(watchNamespaces, defaults, leaderElection, leaseName, leaseNamespace, httpPort, resyncInterval, instance, flinkRestUrl,
+                jobPollInterval, DEFAULT_RECONCILE_THREADS);
+    }
 
     /** With the default JobManager REST address and poll interval. */
     public OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defaults, boolean leaderElection, String leaseName,
@@ -59,7 +72,21 @@ public record OperatorConfig(Set<String> watchNamespaces, OperatorDefaults defau
                 Durations.parse("STREAMPIPE_RESYNC_INTERVAL", env.getOrDefault("STREAMPIPE_RESYNC_INTERVAL", "10m")),
                 env.getOrDefault("POD_NAME", "streampipe-operator"),
                 env.getOrDefault("STREAMPIPE_FLINK_REST_URL", HttpJobManagerClient.DEFAULT_URL_TEMPLATE),
-                Durations.parse("STREAMPIPE_JOB_POLL_INTERVAL", env.getOrDefault("STREAMPIPE_JOB_POLL_INTERVAL", "30s")));
+                Durations.parse("STREAMPIPE_JOB_POLL_INTERVAL", env.getOrDefault("STREAMPIPE_JOB_POLL_INTERVAL", "30s")),
+                positive("STREAMPIPE_RECONCILE_THREADS", env.getOrDefault("STREAMPIPE_RECONCILE_THREADS",
+                        Integer.toString(DEFAULT_RECONCILE_THREADS))));
+    }
+
+    private static int positive(String name, String value) {
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number of at least 1, got '" + value + "'");
     }
 
     public boolean watchAllNamespaces() {

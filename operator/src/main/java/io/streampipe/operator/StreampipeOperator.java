@@ -62,7 +62,9 @@ public final class StreampipeOperator {
         PipelineMetrics pipelineMetrics = new PipelineMetrics(metrics, clock);
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client)
-                    .withMetrics(new RemoveOnDeletion(MicrometerMetrics.withoutPerResourceMetrics(metrics), pipelineMetrics));
+                    .withMetrics(new RemoveOnDeletion(MicrometerMetrics.withoutPerResourceMetrics(metrics), pipelineMetrics))
+                    .withConcurrentReconciliationThreads(config.reconcileThreads())
+                    .withConcurrentWorkflowExecutorThreads(config.reconcileThreads());
             leaderElection.ifPresent(overrider::withLeaderElectionConfiguration);
         });
         var reconciler = new StreamingPipelineReconciler(config.defaults(),

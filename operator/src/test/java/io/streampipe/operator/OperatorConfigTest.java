@@ -20,6 +20,14 @@ class OperatorConfigTest {
         assertThat(config.defaults().flinkPatchVersion()).isEqualTo("1.20.3");
         assertThat(config.httpPort()).isEqualTo(8080);
         assertThat(config.resyncInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.reconcileThreads()).isEqualTo(10);
+    }
+
+    @Test
+    void reconcileThreadsAreAPositiveWholeNumber() {
+        assertThat(OperatorConfig.fromEnvironment(Map.of("STREAMPIPE_RECONCILE_THREADS", "4")).reconcileThreads()).isEqualTo(4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("STREAMPIPE_RECONCILE_THREADS", "0")))
+                .hasMessageContaining("STREAMPIPE_RECONCILE_THREADS").hasMessageContaining("at least 1");
     }
 
     @Test

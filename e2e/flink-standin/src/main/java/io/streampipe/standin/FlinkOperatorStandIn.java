@@ -19,17 +19,20 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp … io.streampipe.standin.FlinkOperatorStandIn --kubeconfig FILE --work-dir DIR --job-jar JAR
- *      [--hosts-file FILE] [--interval 1s]
+ *      [--hosts-file FILE] [--interval 1s] [--no-clusters]
  * </pre>
+ *
+ * <p>{@code --no-clusters} runs no Flink at all ({@link NoClusters}): a deployed job is RUNNING at once, and the
+ * statuses are FKO's as in the full stand-in. For measuring our operator at scale; {@code --job-jar} is then optional.
  */
 public final class FlinkOperatorStandIn implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlinkOperatorStandIn.class);
 
     private final KubernetesClient client;
-    private final LocalFlinkClusters clusters;
+    private final FlinkClusters clusters;
     private final StandInController controller;
 
-    private FlinkOperatorStandIn(KubernetesClient client, LocalFlinkClusters clusters, StandInController controller) {
+    private FlinkOperatorStandIn(KubernetesClient client, FlinkClusters clusters, StandInController controller) {
         this.client = client;
         this.clusters = clusters;
         this.controller = controller;
@@ -38,30 +41,45 @@ public final class FlinkOperatorStandIn implements AutoCloseable {
     /** Starts watching and returns; {@link #close()} stops the controller and every cluster it started. */
     public static FlinkOperatorStandIn start(Path kubeconfig, Path workDirectory, Path jobJar, Optional<Path> hostsFile, Duration interval)
             throws Exception {
-        if (!Files.isRegularFile(jobJar)) {
+        return start(kubeconfig, workDirectory, jobJar, hostsFile, interval, false);
+    }
+
+    /** As above; with {@code noClusters}, no Flink runs and {@code jobJar} may be null. */
+    public static FlinkOperatorStandIn start(Path kubeconfig, Path workDirectory, Path jobJar, Optional<Path> hostsFile, Duration interval,
+                                             boolean noClusters) throws Exception {
+        if (noClusters && jobJar == null) {
+            jobJar = Path.of("/opt/flink/usrlib/pipeline-job.jar"); // named in the application, never read
+        } else if (jobJar == null || !Files.isRegularFile(jobJar)) {
             throw new IllegalArgumentException("--job-jar " + jobJar + " is no file; build it with mvn -pl pipeline-job package");
         }
         Files.createDirectories(workDirectory);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        LocalFlinkClusters clusters = new LocalFlinkClusters(workDirectory, hostsFile);
+        FlinkClusters clusters = noClusters ? new NoClusters() : new LocalFlinkClusters(workDirectory, hostsFile);
         StandInController controller = new StandInController(client, clusters,
                 new ApplicationClusters(client, workDirectory, jobJar), interval);
         controller.start();
-        LOG.info("Flink Kubernetes Operator stand-in started: clusters under {}, job jar {}{}", workDirectory, jobJar,
+        LOG.info("Flink Kubernetes Operator stand-in started: {}{}", noClusters ? "no clusters (jobs RUNNING at once)"
+                        : "clusters under " + workDirectory + ", job jar " + jobJar,
                 hostsFile.map(file -> ", host names from " + file).orElse(""));
         return new FlinkOperatorStandIn(client, clusters, controller);
     }
 
     /** The local cluster of a FlinkDeployment, for fault injection (kill a TaskManager). */
     public Optional<io.streampipe.standin.flink.cluster.LocalFlinkCluster> cluster(String namespace, String name) {
-        return clusters.cluster(namespace + "/" + name);
+        return clusters instanceof LocalFlinkClusters local ? local.cluster(namespace + "/" + name) : Optional.empty();
     }
 
     @Override
     public void close() {
         controller.close();
-        clusters.close();
+        if (clusters instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping the clusters failed: {}", e.toString());
+            }
+        }
         client.close();
         LOG.info("Flink Kubernetes Operator stand-in stopped");
     }
@@ -72,6 +90,7 @@ public final class FlinkOperatorStandIn implements AutoCloseable {
         Path jobJar = null;
         Optional<Path> hostsFile = Optional.empty();
         Duration interval = Duration.ofSeconds(1);
+        boolean noClusters = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -80,15 +99,19 @@ public final class FlinkOperatorStandIn implements AutoCloseable {
                 case "--job-jar" -> jobJar = Path.of(required(args[i], value));
                 case "--hosts-file" -> hostsFile = Optional.of(Path.of(required(args[i], value)));
                 case "--interval" -> interval = org.apache.flink.util.TimeUtils.parseDuration(required(args[i], value));
+                case "--no-clusters" -> {
+                    noClusters = true;
+                    continue;
+                }
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; options: --kubeconfig FILE --work-dir DIR --job-jar JAR [--hosts-file FILE] [--interval 1s]");
+                        + "; options: --kubeconfig FILE --work-dir DIR --job-jar JAR [--hosts-file FILE] [--interval 1s] [--no-clusters]");
             }
             i++;
         }
-        if (kubeconfig == null || workDirectory == null || jobJar == null) {
-            throw new IllegalArgumentException("--kubeconfig, --work-dir and --job-jar are required");
+        if (kubeconfig == null || workDirectory == null || jobJar == null && !noClusters) {
+            throw new IllegalArgumentException("--kubeconfig, --work-dir and --job-jar (unless --no-clusters) are required");
         }
-        FlinkOperatorStandIn standIn = start(kubeconfig, workDirectory, jobJar, hostsFile, interval);
+        FlinkOperatorStandIn standIn = start(kubeconfig, workDirectory, jobJar, hostsFile, interval, noClusters);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             standIn.close();

@@ -160,7 +160,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         StreamingPipelineStatus status = withPlan(StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(),
                 List.of(), now), preview);
         statusWriter.write(pipeline, status, context);
-        return nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
+        return nextLook(pipeline, status, now, jobPollInterval).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
     }
 
@@ -220,9 +220,10 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
 
     /**
      * A running job changes without the FlinkDeployment changing (checkpoints, restarts), and an upgrade can time out
-     * without any event: look again after the poll interval, or when the upgrade times out if that comes first.
+     * without any event: look again after the poll interval, or when the upgrade times out if that comes first. A job
+     * FKO has given an id but no state yet (just deployed) is not watched: its FlinkDeployment changes when it has one.
      */
-    Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now) {
+    static Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now, Duration jobPollInterval) {
         Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
                 .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
                         .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))

@@ -34,19 +34,20 @@ class ReconcilerUnitsTest {
     }
 
     /**
-     * FKO writes a submitted job's id before its state (the sandbox recorded it on a first deploy): such a status is
-     * looked at again on the next event, and its reconcile does not fail (it failed with a NullPointerException).
+     * FKO writes a new job's id before its state (found by e2e/bin/bench operator: every first deploy of 1,000 pipelines
+     * failed its reconcile with a NullPointerException from Set.of(...).contains(null)).
      */
     @Test
-    void aJobWithoutAStateYetIsNotPolled() {
+    void aJobWithAnIdAndNoStateYetIsNotPolledAndFailsNothing() {
         StreamingPipelineStatus status = new StreamingPipelineStatus();
         status.job = new StreamingPipelineStatus.Job();
-        status.job.id = "3f1c2a9b7d6e5f408a1b2c3d4e5f6a7b";
-        StreamingPipelineReconciler reconciler = new StreamingPipelineReconciler(Examples.DEFAULTS, null, null, null);
+        status.job.id = "00000000000000000000000000000001";
 
-        assertThat(reconciler.nextLook(Examples.load("sensor-anomalies"), status, NOW)).isEmpty();
+        assertThat(StreamingPipelineReconciler.nextLook(new StreamingPipeline(), status, NOW, Duration.ofSeconds(30))).isEmpty();
+
         status.job.state = "RUNNING";
-        assertThat(reconciler.nextLook(Examples.load("sensor-anomalies"), status, NOW)).contains(Duration.ofSeconds(30));
+        assertThat(StreamingPipelineReconciler.nextLook(new StreamingPipeline(), status, NOW, Duration.ofSeconds(30)))
+                .contains(Duration.ofSeconds(30));
     }
 
     @Test
