@@ -221,7 +221,9 @@ class ExamplesOnSandboxIT {
                 + rolledBack.rollback.reason);
         assertThat(rolledBack.rollback.toGeneration).isEqualTo(before.lastStable.generation);
         assertThat(rolledBack.rollback.savepoint).startsWith("file:///flink-data/");
-        assertThat(rolledBack.rollback.reason).contains("SaslAuthenticationException");
+        // Why it did not become stable depends on how far the job got in 40 s (its Kafka client may still be retrying the
+        // login); that it was not stable in time, and what it went back to, is always said.
+        assertThat(rolledBack.rollback.reason).contains("not stable within spec.upgrade.timeout (40s)", "Rolled back to generation");
         assertThat(condition(rolledBack, "Ready")).isEqualTo("False");
         int rowsAtRollback = rows(orders);
         awaitTrue("orders-upsert: new rows after the rollback", () -> rows(orders) > rowsAtRollback);

@@ -39,7 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A deleted pipeline's series are removed ({@link #remove}), so a thousand pipelines come and gone leave none behind.
  */
 public final class PipelineMetrics {
-    public static final List<String> PHASES = List.of("Pending", "Deploying", "Running", "Upgrading", "Suspended", "Failed", "Deleting");
+    public static final List<String> PHASES = List.of("Pending", "Deploying", "Running", "Upgrading", "RolledBack", "Suspended", "Failed", "Deleting");
     static final List<String> CONDITIONS = List.of(Conditions.READY, Conditions.PROGRESSING, Conditions.DEGRADED);
 
     private final MeterRegistry registry;

@@ -139,8 +139,8 @@ class PipelineMetricsTest {
             metrics.reconcileFailed("team-" + i % 10, "p-" + i, Reasons.APPLY_FAILED);
         }
         long series = scrape().keySet().stream().filter(s -> s.startsWith("streampipe_pipeline_")).count();
-        // 7 phases, 3 conditions, 2 ages, upgrades, 3 of the upgrade timer, rollbacks, reconcile errors.
-        assertThat(series).isEqualTo(1_000L * 18);
+        // 8 phases, 3 conditions, 2 ages, upgrades, 3 of the upgrade timer, rollbacks, reconcile errors.
+        assertThat(series).isEqualTo(1_000L * 19);
 
         for (int i = 0; i < 1_000; i++) {
             metrics.remove("team-" + i % 10, "p-" + i);
