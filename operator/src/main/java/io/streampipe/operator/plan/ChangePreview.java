@@ -85,6 +85,11 @@ public final class ChangePreview {
             return plan;
         }
         if (withoutIgnored(desired).equals(withoutIgnored(current))) {
+            if (status.plan != null && plan.generation.equals(status.plan.generation) && !"InPlace".equals(status.plan.action)) {
+                // A follow-up of the same change (e.g. upgradeMode or allowNonRestoredState back once Flink deployed it):
+                // the plan of the generation still describes what was done.
+                return status.plan;
+            }
             plan.action = "InPlace";
             plan.message = "Only fields the Flink operator applies without restarting the job change";
             plan.expectedDowntime = "0s";

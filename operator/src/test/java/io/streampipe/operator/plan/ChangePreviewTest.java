@@ -100,4 +100,23 @@ class ChangePreviewTest {
                 running.getSpec(), FlinkObservation.of(Optional.of(running)), List.of(), false, Optional.empty());
         assertThat(again.action).isEqualTo("SavepointUpgrade");
     }
+
+    /** Once Flink runs the reset, the operator writes upgradeMode back: the generation's plan stays the redeploy. */
+    @Test
+    void aFollowUpWriteOfTheSameGenerationKeepsItsPlan() {
+        pipeline.getMetadata().setGeneration(4L);
+        pipeline.getStatus().plan = new Plan();
+        pipeline.getStatus().plan.generation = 4L;
+        pipeline.getStatus().plan.action = "StatelessRedeploy";
+        DesiredState desired = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
+        FlinkDeployment stateless = io.fabric8.kubernetes.client.utils.Serialization.clone(running);
+        stateless.getSpec().getJob().setUpgradeMode(org.apache.flink.kubernetes.operator.api.spec.UpgradeMode.STATELESS);
+        Plan plan = ChangePreview.of(pipeline, "another-hash", Examples.firstDeploy(pipeline), desired.flinkDeployment().getSpec(),
+                FlinkObservation.of(Optional.of(stateless)), List.of(), false, Optional.empty());
+        assertThat(plan.action).isEqualTo("StatelessRedeploy");
+
+        pipeline.getMetadata().setGeneration(5L);
+        assertThat(ChangePreview.of(pipeline, "another-hash", Examples.firstDeploy(pipeline), desired.flinkDeployment().getSpec(),
+                FlinkObservation.of(Optional.of(stateless)), List.of(), false, Optional.empty()).action).isEqualTo("InPlace");
+    }
 }
