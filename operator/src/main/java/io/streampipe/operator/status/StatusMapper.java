@@ -448,7 +448,9 @@ public final class StatusMapper {
         if (!"RUNNING".equals(state)) {
             // Between restarts FKO may see the job RECONCILING or CREATED, when its JobManager has no report: the last
             // exception it reported is still the reason.
-            Optional<String> lastKnown = Optional.ofNullable(pipeline.getStatus()).map(status -> status.job).map(job -> job.lastException);
+            Optional<String> jobId = flink.jobStatus().map(JobStatus::getJobId);
+            Optional<String> lastKnown = Optional.ofNullable(pipeline.getStatus()).map(status -> status.job)
+                    .filter(job -> job.id != null && jobId.filter(job.id::equals).isPresent()).map(job -> job.lastException);
             return "the job is " + state.toLowerCase().replace('_', ' ')
                     + report.flatMap(JobReport::latestException).or(() -> flink.error().map(StatusMapper::errorMessage))
                     .or(() -> lastKnown).map(e -> " (" + e + ")").orElse("");
