@@ -1,9 +1,5 @@
 package io.streampipe.operator.reconciler;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -15,13 +11,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Rollback;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.DesiredState;
-import io.streampipe.operator.desired.FinalSavepointRecord;
 import io.streampipe.operator.desired.OperatorDefaults;
 import io.streampipe.operator.flink.JobManagerClient;
 import io.streampipe.operator.flink.JobReport;
@@ -46,9 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Glue: observe (the pipeline, its FlinkDeployment, the Secrets it names), plan and build the desired state with pure
@@ -65,7 +57,6 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public static final String NAME = "streamingpipeline";
     static final Duration MIN_RETRY = Duration.ofSeconds(10);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
-    private static final Set<String> JOB_STATES_WITH_REPORT = Set.of("RUNNING", "RESTARTING", "FAILING", "FAILED");
     private static final Logger LOG = LoggerFactory.getLogger(StreamingPipelineReconciler.class);
 
     private final OperatorDefaults defaults;
@@ -74,8 +65,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private final FinalSavepoint finalSavepoint;
     private final PipelineMetrics metrics;
     private final Clock clock;
-    private final JobManagerClient jobManagers;
-    private final Duration jobPollInterval;
+    private final JobWatch jobWatch;
 
     public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock) {
         this(defaults, events, metrics, clock, JobManagerClient.NONE, Duration.ofSeconds(30));
@@ -87,8 +77,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
      */
     public StreamingPipelineReconciler(OperatorDefaults defaults, EventRecorder events, PipelineMetrics metrics, Clock clock,
                                        JobManagerClient jobManagers, Duration jobPollInterval) {
-        this.jobManagers = jobManagers;
-        this.jobPollInterval = jobPollInterval;
+        this.jobWatch = new JobWatch(jobManagers, jobPollInterval);
         this.defaults = defaults;
         this.events = events;
         this.metrics = metrics;
@@ -106,11 +95,11 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     public UpdateControl<StreamingPipeline> reconcile(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
         Instant now = clock.instant();
         FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        Optional<JobReport> report = report(pipeline, flink);
+        Optional<JobReport> report = jobWatch.report(pipeline, flink);
         Optional<Rollback> rollback = RollbackPlan.of(pipeline, StatusMapper.stabilityShortfall(pipeline, flink, report), now);
         StreamingPipeline target = rollback.isPresent() ? RollbackPlan.rolledBack(pipeline, rollback.get()) : pipeline;
         // A FlinkDeployment may still be there: the deleted pipeline's, until garbage collection takes it.
-        ResumePlan resume = ResumePlan.of(pipeline, ResumePlan.needsRecord(pipeline) ? finalSavepointRecord(pipeline, context) : Optional.empty());
+        ResumePlan resume = ResumePlan.of(pipeline, ResumePlan.needsRecord(pipeline) ? FinalSavepoint.record(pipeline, context.getClient()) : Optional.empty());
         DeploymentPlan plan = rollback.isPresent() ? DeploymentPlan.rollback(target, SecretKeys.of(context))
                 : DeploymentPlan.of(pipeline, flink, SecretKeys.of(context), resume);
         if (plan.blocked()) {
@@ -153,14 +142,14 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             return blocked(pipeline, applied, flink, failures, context, now);
         }
         if (applied.resumedFrom() != null && !Boolean.TRUE.equals(applied.resumedFrom().consumed)) {
-            applied = consume(pipeline, applied, context, now);
+            applied = FinalSavepoint.consume(pipeline, applied, context.getClient(), now);
         }
         FlinkObservation applyResult = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
-        removeUnusedJobConfigs(pipeline, desired, applyResult, context);
+        JobConfigMapDependent.removeUnusedVersions(pipeline, desired, applyResult, context);
         StreamingPipelineStatus status = withPlan(StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(),
                 List.of(), now), preview);
         statusWriter.write(pipeline, status, context);
-        return nextLook(pipeline, status, now, jobPollInterval).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
+        return jobWatch.nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
     }
 
@@ -169,72 +158,6 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         return status;
     }
 
-    /** The owner-less ConfigMap in which a deleted pipeline of this name recorded its final savepoint, if any. */
-    private static Optional<ConfigMap> finalSavepointRecord(StreamingPipeline pipeline, Context<StreamingPipeline> context) {
-        return Optional.ofNullable(context.getClient().configMaps().inNamespace(PipelineResources.namespace(pipeline))
-                .withName(PipelineResources.finalSavepointConfigMapName(pipeline)).get());
-    }
-
-    /**
-     * The FlinkDeployment that starts from a deleted pipeline's final savepoint is written: mark the record as used by
-     * this pipeline, so that no pipeline created later starts from it again.
-     */
-    private static Applied consume(StreamingPipeline pipeline, Applied applied, Context<StreamingPipeline> context, Instant now) {
-        String patch = Serialization.asJson(Map.of("data", Map.of(FinalSavepointRecord.CONSUMED_BY, pipeline.getMetadata().getUid(),
-                FinalSavepointRecord.CONSUMED_AT, now.toString())));
-        context.getClient().configMaps().inNamespace(PipelineResources.namespace(pipeline))
-                .withName(PipelineResources.finalSavepointConfigMapName(pipeline))
-                .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(PipelineResources.FIELD_MANAGER).build(), patch);
-        LOG.info("StreamingPipeline {} starts from savepoint {}, the final savepoint of the deleted pipeline recorded in ConfigMap {}",
-                PipelineResources.qualifiedName(pipeline), applied.resumedFrom().savepoint, applied.resumedFrom().record);
-        StreamingPipelineStatus.ResumedFrom consumed = Serialization.clone(applied.resumedFrom());
-        consumed.consumed = true;
-        return new Applied(applied.specHash(), applied.tokens(), applied.sourceEpoch(), applied.maxParallelism(), consumed);
-    }
-
-    /**
-     * Job ConfigMaps are versioned by content; once the FlinkDeployment names a new one, versions that neither its spec
-     * nor the spec Flink runs name are deleted. (A rollback writes its version again.)
-     */
-    private static void removeUnusedJobConfigs(StreamingPipeline pipeline, DesiredState desired, FlinkObservation flink,
-                                               Context<StreamingPipeline> context) {
-        java.util.Set<String> used = new java.util.HashSet<>(flink.jobConfigMaps());
-        used.add(desired.jobConfigMap().getMetadata().getName());
-        for (ConfigMap version : context.getSecondaryResources(ConfigMap.class)) {
-            String name = version.getMetadata().getName();
-            if (name.startsWith(PipelineResources.jobConfigMapPrefix(pipeline)) && !used.contains(name)) {
-                context.getClient().resource(version).delete();
-                LOG.info("Deleted ConfigMap {}/{}: a job configuration no FlinkDeployment spec names any more",
-                        PipelineResources.namespace(pipeline), name);
-            }
-        }
-    }
-
-    /** The JobManager's report on the running job, when there is one and it answers. */
-    private Optional<JobReport> report(StreamingPipeline pipeline, FlinkObservation flink) {
-        return flink.jobStatus()
-                .filter(job -> job.getJobId() != null && job.getState() != null && JOB_STATES_WITH_REPORT.contains(job.getState().name()))
-                .flatMap(job -> jobManagers.report(PipelineResources.namespace(pipeline), PipelineResources.flinkDeploymentName(pipeline),
-                        job.getJobId()));
-    }
-
-    /**
-     * A running job changes without the FlinkDeployment changing (checkpoints, restarts), and an upgrade can time out
-     * without any event: look again after the poll interval, or when the upgrade times out if that comes first. A job
-     * FKO has given an id but no state yet (just deployed) is not watched: its FlinkDeployment changes when it has one.
-     */
-    static Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now, Duration jobPollInterval) {
-        Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
-                .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
-                        .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))
-                .filter(left -> !left.isNegative());
-        boolean watching = status.upgrade != null
-                || status.job != null && status.job.state != null && JOB_STATES_WITH_REPORT.contains(status.job.state);
-        if (!watching) {
-            return Optional.empty();
-        }
-        return Optional.of(timeout.filter(left -> left.compareTo(jobPollInterval) < 0).orElse(jobPollInterval));
-    }
 
     /**
      * An unexpected failure (the API server refused or was unreachable): Ready=False says so, and java-operator-sdk

@@ -43,10 +43,10 @@ class ReconcilerUnitsTest {
         status.job = new StreamingPipelineStatus.Job();
         status.job.id = "00000000000000000000000000000001";
 
-        assertThat(StreamingPipelineReconciler.nextLook(new StreamingPipeline(), status, NOW, Duration.ofSeconds(30))).isEmpty();
+        assertThat(JobWatch.nextLook(new StreamingPipeline(), status, NOW, Duration.ofSeconds(30))).isEmpty();
 
         status.job.state = "RUNNING";
-        assertThat(StreamingPipelineReconciler.nextLook(new StreamingPipeline(), status, NOW, Duration.ofSeconds(30)))
+        assertThat(JobWatch.nextLook(new StreamingPipeline(), status, NOW, Duration.ofSeconds(30)))
                 .contains(Duration.ofSeconds(30));
     }
 
