@@ -185,7 +185,7 @@ class ExamplesOnSandboxIT {
                 status -> status.backup != null && "Taken".equals(status.backup.step) && status.job != null
                         && "RUNNING".equals(status.job.state) && !jobBefore.equals(status.job.id) && "drop-1".equals(status.sourceEpoch));
         assertThat(reset.plan.action).isEqualTo("StatelessRedeploy");
-        assertThat(reset.backup.savepoint).startsWith("file:///flink-data/");
+        assertThat(reset.backup.savepoint).contains("/sensor-anomalies/savepoints/savepoint-");
         assertThat(reset.savepointHistory).filteredOn(savepoint -> reset.backup.savepoint.equals(savepoint.path)).singleElement()
                 .satisfies(savepoint -> assertThat(savepoint.reason).isEqualTo("backup before offset reset drop-1 without state"));
         int rowsAtReset = rows(sensors);
