@@ -9,14 +9,11 @@ import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Backup;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.desired.Hashes;
 import io.streampipe.operator.status.Reasons;
-import org.apache.flink.kubernetes.operator.api.status.JobStatus;
 import org.apache.flink.kubernetes.operator.api.status.Savepoint;
-import org.apache.flink.kubernetes.operator.api.status.SavepointInfo;
 
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A backup savepoint before any change that throws the running job's state away: a restore from another savepoint
@@ -107,10 +104,7 @@ public record BackupPlan(boolean hold, long nonce, Optional<Backup> backup, Opti
     }
 
     private static Optional<Savepoint> savepointWithNonce(FlinkObservation flink, long nonce) {
-        Optional<SavepointInfo> info = flink.jobStatus().map(JobStatus::getSavepointInfo);
-        return info.stream()
-                .flatMap(savepoints -> Stream.concat(Stream.ofNullable(savepoints.getLastSavepoint()),
-                        savepoints.getSavepointHistory() == null ? Stream.empty() : savepoints.getSavepointHistory().stream()))
+        return flink.recordedSavepoints()
                 .filter(savepoint -> Objects.equals(savepoint.getTriggerNonce(), nonce) && savepoint.getLocation() != null)
                 .findFirst();
     }

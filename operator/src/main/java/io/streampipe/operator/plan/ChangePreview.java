@@ -52,9 +52,7 @@ public final class ChangePreview {
         plan.generation = pipeline.getMetadata().getGeneration();
         plan.dropsState = "nothing";
         if (!problems.isEmpty()) {
-            plan.action = "Refused";
-            plan.message = problems.stream().map(Problem::message).collect(Collectors.joining("; "));
-            return plan;
+            return refused(pipeline, problems);
         }
         boolean sameAsApplied = desiredHash.equals(status.lastAppliedSpecHash);
         if (sameAsApplied && status.plan != null && status.plan.generation != null) {

@@ -83,11 +83,14 @@ public record FlinkObservation(FlinkDeployment deployment) {
 
     /** Whether the path is a savepoint the Flink operator recorded (not a checkpoint it restores for want of one). */
     public boolean isSavepoint(String path) {
-        return jobStatus().map(JobStatus::getSavepointInfo).map(info -> {
-            boolean last = info.getLastSavepoint() != null && path.equals(info.getLastSavepoint().getLocation());
-            return last || info.getSavepointHistory() != null
-                    && info.getSavepointHistory().stream().anyMatch(savepoint -> path.equals(savepoint.getLocation()));
-        }).orElse(false);
+        return recordedSavepoints().anyMatch(savepoint -> path.equals(savepoint.getLocation()));
+    }
+
+    /** Every savepoint the Flink operator recorded: its last one and its history. */
+    public Stream<Savepoint> recordedSavepoints() {
+        return jobStatus().map(JobStatus::getSavepointInfo).stream()
+                .flatMap(info -> Stream.concat(Stream.ofNullable(info.getLastSavepoint()),
+                        info.getSavepointHistory() == null ? Stream.empty() : info.getSavepointHistory().stream()));
     }
 
     /** The job ConfigMaps the FlinkDeployment names: in its spec, and in the spec Flink last deployed (the running job). */
