@@ -127,7 +127,7 @@ class StandInContractIT {
             report("1. first deploy", seen);
             // 2. A change of only kinds FKO ignores: observedGeneration follows, the last reconciled spec does not.
             String reconciledBefore = running.getReconciliationStatus().getLastReconciledSpec();
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.savepoint.history.max.count", "3");
                 return fd;
             });
@@ -138,7 +138,7 @@ class StandInContractIT {
 
             report("2. ignored change", seen);
             // 3. A manual savepoint: recorded with its nonce, which only then reaches the last reconciled spec.
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getJob().setSavepointTriggerNonce(11L);
                 return fd;
             });
@@ -153,7 +153,7 @@ class StandInContractIT {
             report("3. manual savepoint", seen);
             // 4. A savepoint upgrade: the job stops with a savepoint (UPGRADING, FINISHED), a new job restores from it.
             seen.clear();
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getJob().setParallelism(2);
                 return fd;
             });
@@ -173,7 +173,7 @@ class StandInContractIT {
             report("4. savepoint upgrade", seen);
             // 5. Suspend: stopped with a savepoint, the spec recorded suspended and stable at once.
             String runningJob = upgraded.getJobStatus().getJobId();
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getJob().setState(JobState.SUSPENDED);
                 return fd;
             });
@@ -184,7 +184,7 @@ class StandInContractIT {
 
             report("5. suspend", seen);
             // 6. Resume: from the suspend savepoint, as a new job.
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getJob().setState(JobState.RUNNING);
                 return fd;
             });
@@ -199,7 +199,7 @@ class StandInContractIT {
             report("6. resume", seen);
             // 7. An invalid change (rollback without HA): refused with FKO's message, the job runs on with the last spec.
             String resumedJob = resumed.getJobStatus().getJobId();
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.deployment.rollback.enabled", "true");
                 return fd;
             });
@@ -207,7 +207,7 @@ class StandInContractIT {
             assertThat(refused.getError()).contains("HA must be enabled for rollback support.");
             assertThat(refused.getJobStatus().getJobId()).isEqualTo(resumedJob);
             assertThat(jobState(refused)).isEqualTo("RUNNING");
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getFlinkConfiguration().remove("kubernetes.operator.deployment.rollback.enabled");
                 return fd;
             });
@@ -215,7 +215,7 @@ class StandInContractIT {
 
             report("7. invalid change", seen);
             // 8. Periodic savepoints, and a history of at most 2 whose older entries are disposed, files and all.
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.periodic.savepoint.interval", "2s");
                 fd.getSpec().getFlinkConfiguration().put("kubernetes.operator.savepoint.history.max.count", "2");
                 return fd;
@@ -224,7 +224,7 @@ class StandInContractIT {
                     .stream().filter(sp -> sp.getTriggerType() == SnapshotTriggerType.PERIODIC).count() >= 2);
             assertThat(periodic.getJobStatus().getSavepointInfo().getSavepointHistory()).hasSizeLessThanOrEqualTo(2);
             assertThat(localFile(manual.getLocation())).as("the manual savepoint, disposed with its history entry").doesNotExist();
-            long periodicOff = resource.edit(fd -> {
+            long periodicOff = edit(resource, fd -> {
                 fd.getSpec().getFlinkConfiguration().remove("kubernetes.operator.periodic.savepoint.interval");
                 return fd;
             }).getMetadata().getGeneration();
@@ -236,7 +236,7 @@ class StandInContractIT {
             // a new one starts from the given savepoint, marked stable at once.
             String restoreFrom = periodic.getJobStatus().getSavepointInfo().getLastSavepoint().getLocation();
             int savepointsBefore = periodic.getJobStatus().getSavepointInfo().getSavepointHistory().size();
-            resource.edit(fd -> {
+            edit(resource, fd -> {
                 fd.getSpec().getJob().setInitialSavepointPath(restoreFrom);
                 fd.getSpec().getJob().setSavepointRedeployNonce(1L);
                 return fd;
@@ -411,6 +411,22 @@ class StandInContractIT {
 
     private static String jobState(FlinkDeploymentStatus status) {
         return status.getJobStatus().getState() == null ? null : status.getJobStatus().getState().name();
+    }
+
+    /**
+     * Changes the FlinkDeployment as our operator does: read, change, write, and again when the write lost to the Flink
+     * operator's status write (fabric8's edit checks the resourceVersion).
+     */
+    private static FlinkDeployment edit(Resource<FlinkDeployment> resource, java.util.function.UnaryOperator<FlinkDeployment> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return resource.edit(change);
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static FlinkDeploymentStatus await(Resource<FlinkDeployment> resource, String what, Predicate<FlinkDeploymentStatus> condition)

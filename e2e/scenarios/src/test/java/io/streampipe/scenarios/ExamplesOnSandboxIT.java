@@ -137,9 +137,8 @@ class ExamplesOnSandboxIT {
         StreamingPipeline orders = pipelines.get("orders-upsert");
         String jobBefore = status("orders-upsert").job.id;
         int rowsBefore = rows(orders);
-        client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("orders-upsert").edit(p -> {
+        edit("orders-upsert", p -> {
             p.getSpec().parallelism = 3;
-            return p;
         });
         StreamingPipelineStatus upgraded = awaitStatus("orders-upsert", "upgraded to parallelism 3 and stable",
                 status -> "True".equals(condition(status, "Ready")) && status.job != null && Integer.valueOf(3).equals(status.job.parallelism)
@@ -158,10 +157,9 @@ class ExamplesOnSandboxIT {
 
         // A change the Flink operator ignores (savepoint retention): no upgrade, and Ready stays or comes back True.
         String jobNow = upgraded.job.id;
-        long generation = client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("orders-upsert").edit(p -> {
+        long generation = edit("orders-upsert", p -> {
             p.getSpec().savepoints.retain.count = 7;
-            return p;
-        }).getMetadata().getGeneration();
+        });
         StreamingPipelineStatus settled = awaitStatus("orders-upsert", "the retention change observed and settled",
                 status -> status.observedGeneration != null && status.observedGeneration >= generation
                         && "True".equals(condition(status, "Ready")) && status.upgrade == null);
@@ -174,12 +172,11 @@ class ExamplesOnSandboxIT {
     /** An offset reset without state: first a backup savepoint of the running job, recorded with its reason, then the reset. */
     private void backsUpTheStateBeforeAnOffsetResetThatDropsIt(StreamingPipeline sensors) throws Exception {
         String jobBefore = status("sensor-anomalies").job.id;
-        client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("sensor-anomalies").edit(p -> {
+        edit("sensor-anomalies", p -> {
             p.getSpec().offsetReset = new io.streampipe.api.v1alpha1.OffsetResetSpec();
             p.getSpec().offsetReset.token = "drop-1";
             p.getSpec().offsetReset.to = io.streampipe.api.v1alpha1.OffsetResetSpec.Target.LATEST;
             p.getSpec().offsetReset.keepState = false;
-            return p;
         });
         StreamingPipelineStatus reset = awaitStatus("sensor-anomalies", "reset after a backup savepoint",
                 status -> status.backup != null && "Taken".equals(status.backup.step) && status.job != null
@@ -202,11 +199,10 @@ class ExamplesOnSandboxIT {
                 .withNamespace(NAMESPACE).endMetadata()
                 .addToStringData("username", decode(good, "username")).addToStringData("password", "not-the-password").build()).create();
         StreamingPipelineStatus before = status("orders-upsert");
-        long bad = client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName("orders-upsert").edit(p -> {
+        long bad = edit("orders-upsert", p -> {
             p.getSpec().source.kafka.credentialsSecretRef.name = "kafka-orders-wrong";
             p.getSpec().upgrade.timeout = "40s";
-            return p;
-        }).getMetadata().getGeneration();
+        });
         Instant changed = Instant.now();
 
         StreamingPipelineStatus restarting = awaitStatus("orders-upsert", "Degraded by the refused login",
@@ -266,6 +262,25 @@ class ExamplesOnSandboxIT {
 
     private static String decode(Secret secret, String key) {
         return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Changes a pipeline as a user would: read, change, write, and read again when the write lost to another (the
+     * operator writes status, which moves the resourceVersion fabric8's edit checks). Returns the new generation.
+     */
+    private static long edit(String name, java.util.function.Consumer<StreamingPipeline> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName(name).edit(p -> {
+                    change.accept(p);
+                    return p;
+                }).getMetadata().getGeneration();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static StreamingPipelineStatus status(String name) {
