@@ -38,7 +38,7 @@ public class SinkSpec {
         @JsonPropertyDescription("Secret with the database username and password.")
         public SecretKeyRef credentialsSecretRef;
 
-        @JsonPropertyDescription("Create the result, late-data and dead-letter tables if they do not exist.")
+        @JsonPropertyDescription("Create the result, late-data and dead-letter tables if they do not exist, and add to an existing table the nullable columns the spec writes and it lacks (a new aggregate or field). Nothing is dropped or retyped; a table that still does not fit stops the job with a message naming the column.")
         public boolean createTable;
 
         @JsonPropertyDescription("Write batching.")

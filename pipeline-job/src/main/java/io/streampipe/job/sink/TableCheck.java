@@ -34,7 +34,7 @@ final class TableCheck {
             ColumnType.TIMESTAMPTZ, List.of("timestamp with time zone"));
     private static final String COLUMNS = "SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type,"
             + " a.attnotnull AS not_null, a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' AS filled"
-            + " FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+            + " FROM pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
     private static final String UNIQUE_INDEXES = "SELECT i.indisprimary AS is_primary, ARRAY(SELECT a.attname::text"
             + " FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)"
             + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n) AS columns"
@@ -71,21 +71,33 @@ final class TableCheck {
         }
     }
 
+    /**
+     * {@code ALTER TABLE … ADD COLUMN} for each column the writer writes, may write NULL to, and the table lacks. Only
+     * missing columns: {@code ADD COLUMN IF NOT EXISTS} takes an exclusive lock on the table even when there is
+     * nothing to add. A missing NOT NULL (key) column is left for {@link #verify} to refuse.
+     */
+    static List<String> missingColumns(Connection connection, TableWriter<?> writer) throws SQLException {
+        String quoted = SqlIdentifiers.quoteTable(writer.field(), writer.table());
+        Map<String, TableColumn> existing = existingColumns(connection, quoted);
+        if (existing.isEmpty()) {
+            return List.of();
+        }
+        List<String> statements = new ArrayList<>();
+        for (Column column : writer.columns()) {
+            if (!column.notNull() && !existing.containsKey(column.name())) {
+                statements.add("ALTER TABLE " + quoted + " ADD COLUMN " + SqlIdentifiers.quote(writer.field(), column.name())
+                        + " " + column.type().sql());
+            }
+        }
+        return statements;
+    }
+
     private record TableColumn(String type, boolean notNull, boolean filled) {
     }
 
     private static void columns(Connection connection, String quoted, TableWriter<?> writer, List<String> problems)
             throws SQLException {
-        Map<String, TableColumn> existing = new LinkedHashMap<>();
-        try (PreparedStatement query = connection.prepareStatement(COLUMNS)) {
-            query.setString(1, quoted);
-            try (ResultSet result = query.executeQuery()) {
-                while (result.next()) {
-                    existing.put(result.getString("name"), new TableColumn(result.getString("type"),
-                            result.getBoolean("not_null"), result.getBoolean("filled")));
-                }
-            }
-        }
+        Map<String, TableColumn> existing = existingColumns(connection, quoted);
         Set<String> written = new HashSet<>();
         for (Column column : writer.columns()) {
             written.add(column.name());
@@ -104,6 +116,21 @@ final class TableCheck {
                 problems.add("column " + name + " is NOT NULL without a default, and the pipeline does not write it");
             }
         });
+    }
+
+    /** The table's columns by name, in their order; empty when there is no such table. */
+    private static Map<String, TableColumn> existingColumns(Connection connection, String quoted) throws SQLException {
+        Map<String, TableColumn> existing = new LinkedHashMap<>();
+        try (PreparedStatement query = connection.prepareStatement(COLUMNS)) {
+            query.setString(1, quoted);
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    existing.put(result.getString("name"), new TableColumn(result.getString("type"),
+                            result.getBoolean("not_null"), result.getBoolean("filled")));
+                }
+            }
+        }
+        return existing;
     }
 
     /** {@code ON CONFLICT (columns)} needs a unique index on exactly those columns, in any order. */

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code sink.postgres.createTable}: creates the result, late-data and dead-letter tables if they don't exist, then
- * checks each against the spec ({@link TableCheck}), so that a table that existed before and does not fit stops the job
- * at its start, naming the table and the column.
+ * {@code sink.postgres.createTable}: creates the result, late-data and dead-letter tables if they don't exist, adds
+ * the nullable columns a newer spec writes to a table an older one made (a new aggregate, a new field; existing rows
+ * read NULL there), then checks each against the spec ({@link TableCheck}), so that a table that existed before and
+ * does not fit stops the job at its start, naming the table and the column. Nothing is ever dropped or retyped.
  */
 public final class TableCreator {
     private static final Logger LOG = LoggerFactory.getLogger(TableCreator.class);
@@ -49,6 +50,12 @@ public final class TableCreator {
              Statement statement = connection.createStatement()) {
             for (String ddl : statements(spec)) {
                 statement.execute(ddl);
+            }
+            for (TableWriter<?> writer : writers(spec)) {
+                for (String ddl : TableCheck.missingColumns(connection, writer)) {
+                    statement.execute(ddl);
+                    LOG.info("{}: {}", writer.field(), ddl);
+                }
             }
             for (TableWriter<?> writer : writers(spec)) {
                 TableCheck.verify(connection, writer);

@@ -329,6 +329,29 @@ class PostgresSinkWriterIT {
         assertThat(rows()).isEqualTo(10);
     }
 
+    /**
+     * A change that adds a column to the result (a new aggregate, a new field) finds the table the previous spec made:
+     * with createTable, the column is added (nullable, so existing rows keep theirs as NULL) instead of the new job
+     * failing at its start on a missing column and restarting forever.
+     */
+    @Test
+    void createTableAddsTheColumnsANewSpecWritesToTheTableAnOlderOneMade() throws Exception {
+        POSTGRES.execute("DROP TABLE " + TABLE);
+        POSTGRES.execute("CREATE TABLE " + TABLE + " (order_id text NOT NULL PRIMARY KEY, customer_id text, status text,"
+                + " amount double precision, updated_at timestamptz)");
+        POSTGRES.execute("INSERT INTO " + TABLE + " (order_id, status) VALUES ('ord-legacy', 'paid')");
+        TableCreator.createTables(spec, credentials());
+        assertThat(POSTGRES.query("SELECT format_type(atttypid, atttypmod) AS type, attnotnull AS not_null FROM pg_attribute"
+                + " WHERE attrelid = '" + TABLE + "'::regclass AND attname = 'items'")).singleElement()
+                .isEqualTo(java.util.Map.of("type", "bigint", "not_null", false));
+        assertThat(POSTGRES.query("SELECT status, items FROM " + TABLE)).singleElement()
+                .satisfies(row -> assertThat(row).containsEntry("status", "paid").containsEntry("items", null));
+        writer = writer(100, 0, 0, null);
+        writeOrders(0, 10);
+        writer.flush(false);
+        assertThat(rows()).isEqualTo(11);
+    }
+
     private static void awaitWriterWaitingForLock(String application) {
         Pipelines.awaitEqual(() -> (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity"
                 + " WHERE application_name = ? AND wait_event_type = 'Lock'", application).get(0).get("n"), 1L);
