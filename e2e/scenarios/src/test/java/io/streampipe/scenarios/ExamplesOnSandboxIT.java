@@ -1,21 +1,11 @@
 package io.streampipe.scenarios;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
-import io.streampipe.operator.OperatorConfig;
-import io.streampipe.operator.StreampipeOperator;
-import io.streampipe.operator.desired.OperatorDefaults;
 import io.streampipe.sandbox.generator.EventGenerator;
 import io.streampipe.sandbox.generator.EventProducer;
-import io.streampipe.sandbox.services.SandboxServices;
-import io.streampipe.standin.FlinkOperatorStandIn;
 import io.streampipe.testkit.kube.KubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,14 +22,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -54,57 +39,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  * then goes through a savepoint upgrade and a change the Flink operator ignores settles without one.
  */
 class ExamplesOnSandboxIT {
-    private static final Duration PATIENCE = Duration.ofMinutes(6);
-    private static final String NAMESPACE = "default";
     /** Event time runs this much faster than the clock, so that 5-minute windows and 30-minute session gaps close. */
     private static final double SPEED = 60;
-
-    /** Loopback addresses of this run's own, so a sandbox someone runs on this machine is left alone. */
-    private static final String NETWORK = "127." + ThreadLocalRandom.current().nextInt(100, 250) + "."
-            + ThreadLocalRandom.current().nextInt(1, 250) + ".";
-
-    static {
-        writeHostsFile();
-    }
+    private static final String NAMESPACE = Sandbox.NAMESPACE;
 
     @RegisterExtension
     static final KubeApiServer API_SERVER = new KubeApiServer().withCrds(Path.of(System.getProperty("streampipe.crd")));
 
     @TempDir
     static Path work;
-    private static SandboxServices services;
-    private static FlinkOperatorStandIn standIn;
-    private static Operator operator;
+    private static Sandbox sandbox;
     private static KubernetesClient client;
     private static final List<EventProducer> producers = new ArrayList<>();
 
     @BeforeAll
     static void startTheSandbox() throws Exception {
-        client = API_SERVER.client();
-        services = SandboxServices.start(API_SERVER.kubeconfig(), Path.of(System.getProperty("streampipe.sandboxState")), examples(),
-                NAMESPACE, NETWORK + "2", NETWORK + "3");
-        standIn = FlinkOperatorStandIn.start(API_SERVER.kubeconfig(), work.resolve("flink"), Path.of(System.getProperty("streampipe.jobJar")),
-                // This JVM's hosts file, so that the JobManagers' REST Services the stand-in adds resolve for the operator.
-                Optional.of(Path.of(System.getProperty("jdk.net.hosts.file"))), Duration.ofMillis(500));
-        OperatorConfig config = new OperatorConfig(Set.of(), new OperatorDefaults("ghcr.io/streampipe/pipeline-job:0.1.0", "1.20.3", "flink"),
-                false, "streampipe-operator", NAMESPACE, 0, Duration.ofSeconds(5), "operator-under-test",
-                "http://{name}-rest.{namespace}:8081", Duration.ofSeconds(3));
-        operator = StreampipeOperator.start(config,
-                new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(API_SERVER.kubeconfig().toFile())).build(),
-                new SimpleMeterRegistry());
+        sandbox = Sandbox.start(API_SERVER, work);
+        client = sandbox.client;
     }
 
     @AfterAll
     static void stopTheSandbox() {
         producers.forEach(EventProducer::close);
-        if (operator != null) {
-            operator.stop();
-        }
-        if (standIn != null) {
-            standIn.close();
-        }
-        if (services != null) {
-            services.close();
+        if (sandbox != null) {
+            sandbox.close();
         }
     }
 
@@ -227,17 +185,6 @@ class ExamplesOnSandboxIT {
         assertThat(later.rollback.generation).as("the failed generation is not tried again").isEqualTo(bad);
     }
 
-    /** This JVM's names (-Djdk.net.hosts.file): the services' as the manifests name them, and the machine's own. */
-    private static void writeHostsFile() {
-        try {
-            String machine = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-            Files.writeString(Path.of(System.getProperty("jdk.net.hosts.file")), String.join("\n",
-                    "127.0.0.1 localhost " + machine, NETWORK + "2 kafka", NETWORK + "3 postgres", ""));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private static void produce(StreamingPipeline pipeline) {
         Properties kafka = new Properties();
         kafka.put("bootstrap.servers", "kafka:9092");
@@ -261,68 +208,32 @@ class ExamplesOnSandboxIT {
     }
 
     private static String decode(Secret secret, String key) {
-        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+        return sandbox.secretValue(secret.getMetadata().getName(), key);
     }
 
-    /**
-     * Changes a pipeline as a user would: read, change, write, and read again when the write lost to another (the
-     * operator writes status, which moves the resourceVersion fabric8's edit checks). Returns the new generation.
-     */
     private static long edit(String name, java.util.function.Consumer<StreamingPipeline> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName(name).edit(p -> {
-                    change.accept(p);
-                    return p;
-                }).getMetadata().getGeneration();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        return sandbox.edit(name, change);
     }
 
     private static StreamingPipelineStatus status(String name) {
-        StreamingPipeline pipeline = client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName(name).get();
-        return pipeline == null ? null : pipeline.getStatus();
+        return sandbox.status(name);
     }
 
     private static String condition(StreamingPipelineStatus status, String type) {
-        return status.conditions.stream().filter(c -> c.getType().equals(type)).map(Condition::getStatus).findFirst().orElse(null);
+        return Sandbox.condition(status, type);
     }
 
     private static StreamingPipelineStatus awaitStatus(String name, String what, Predicate<StreamingPipelineStatus> condition)
             throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        StreamingPipelineStatus last = null;
-        while (System.nanoTime() < deadline) {
-            last = status(name);
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(name + " not " + what + " within " + PATIENCE + "; last status: "
-                + (last == null ? null : io.fabric8.kubernetes.client.utils.Serialization.asYaml(last)));
+        return sandbox.awaitStatus(name, what, condition);
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Not " + what + " within " + PATIENCE);
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private static Path examples() {
-        return Path.of(System.getProperty("streampipe.examples"));
+        Sandbox.awaitTrue(what, condition);
     }
 
     private static List<Path> manifests() throws Exception {
-        try (Stream<Path> files = Files.list(examples())) {
+        try (Stream<Path> files = Files.list(Sandbox.examples())) {
             return files.filter(file -> file.toString().endsWith(".yaml")).sorted().toList();
         }
     }
