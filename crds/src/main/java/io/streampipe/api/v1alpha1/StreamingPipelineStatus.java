@@ -196,6 +196,12 @@ public class StreamingPipelineStatus {
         public String deletedPipelineUid;
         @JsonPropertyDescription("Whether the record is marked as used, so that no later pipeline starts from it again.")
         public Boolean consumed;
+        @JsonPropertyDescription("The deleted pipeline's Kafka source epoch, part of the uid its offsets are saved under; the new pipeline continues with it.")
+        public String sourceEpoch;
+        @JsonPropertyDescription("The deleted pipeline's max parallelism, which its savepoint's key groups need.")
+        public Integer maxParallelism;
+        @JsonPropertyDescription("The tokens the deleted pipeline had applied: the same tokens in the new pipeline's spec are not applied again.")
+        public AppliedTokens appliedTokens;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -7,6 +7,7 @@ import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.ResumedFrom;
 import io.streampipe.api.v1alpha1.UpgradeSpec;
 import io.streampipe.operator.desired.DeploymentInputs;
 import io.streampipe.operator.desired.Hashes;
@@ -45,22 +46,33 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
                                     ResumePlan resume) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         StreamingPipelineStatus status = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
-        AppliedTokens applied = Optional.ofNullable(status.appliedTokens).orElseGet(AppliedTokens::new);
-        List<Problem> problems = new ArrayList<>(Preflight.problems(pipeline, secretKeys, status.maxParallelism));
+        // A pipeline resuming a deleted one's final savepoint continues from what that one had applied, until its
+        // own first deployment records the same in its status.
+        Optional<ResumedFrom> resumed = resume.resume().filter(from -> status.lastAppliedSpecHash == null);
+        AppliedTokens applied = resumed.map(from -> from.appliedTokens)
+                .or(() -> Optional.ofNullable(status.appliedTokens)).orElseGet(AppliedTokens::new);
+        Integer pinnedMaxParallelism = status.maxParallelism != null ? status.maxParallelism
+                : resumed.map(from -> from.maxParallelism).orElse(null);
+        String currentEpoch = status.sourceEpoch != null ? status.sourceEpoch : resumed.map(from -> from.sourceEpoch).orElse(null);
+        List<Problem> problems = new ArrayList<>(Preflight.problems(pipeline, secretKeys, pinnedMaxParallelism));
         if (problems.stream().anyMatch(problem -> problem.reason().equals(Reasons.INVALID_SPEC))) {
             // Nothing is derived from a spec that breaks its own rules (a token may be missing, a section absent).
             return new DeploymentPlan(null, applied, problems);
         }
 
-        int maxParallelism = status.maxParallelism != null ? status.maxParallelism
+        int maxParallelism = pinnedMaxParallelism != null ? pinnedMaxParallelism
                 : spec.maxParallelism != null ? spec.maxParallelism : DeploymentInputs.DEFAULT_MAX_PARALLELISM;
         OffsetResetSpec reset = spec.offsetReset;
         boolean newReset = reset != null && !reset.token.equals(applied.offsetReset);
         String sourceEpoch = newReset ? sourceEpoch(reset.token)
-                : status.sourceEpoch != null ? status.sourceEpoch : JobContract.INITIAL_SOURCE_EPOCH;
+                : currentEpoch != null ? currentEpoch : JobContract.INITIAL_SOURCE_EPOCH;
         List<String> incompatible = spec.upgrade.mode == UpgradeSpec.Mode.STATELESS ? List.of()
                 : observed.deployedStateSchema().map(StateSchema.of(spec)::incompatibleChangesFrom).orElse(List.of());
-        boolean resetPending = reset != null && (newReset || !observed.deployed(deployed -> runsEpoch(deployed, sourceEpoch)));
+        // The reset a resumed pipeline's savepoint was taken after is in that savepoint, not pending.
+        boolean inTheResumedSavepoint = reset != null && resume.resume().map(from -> from.appliedTokens)
+                .map(tokens -> reset.token.equals(tokens.offsetReset)).orElse(false);
+        boolean resetPending = reset != null && (newReset
+                || !inTheResumedSavepoint && !observed.deployed(deployed -> runsEpoch(deployed, sourceEpoch)));
         boolean startWithoutState = reset != null && !reset.keepState && resetPending
                 || !incompatible.isEmpty() && spec.upgrade.allowIncompatibleState;
         RestoreSpec restore = spec.restore;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus.AppliedTokens;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus.ResumedFrom;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.desired.FinalSavepointRecord;
@@ -65,6 +66,20 @@ public record ResumePlan(Optional<ResumedFrom> resume, Optional<Problem> problem
         resume.record = recordName;
         resume.deletedPipelineUid = deletedUid;
         resume.consumed = false;
+        resume.sourceEpoch = data.get(FinalSavepointRecord.SOURCE_EPOCH);
+        resume.maxParallelism = Optional.ofNullable(data.get(FinalSavepointRecord.MAX_PARALLELISM)).flatMap(ResumePlan::integer).orElse(null);
+        resume.appliedTokens = new AppliedTokens();
+        resume.appliedTokens.savepoint = data.get(FinalSavepointRecord.SAVEPOINT_TOKEN);
+        resume.appliedTokens.offsetReset = data.get(FinalSavepointRecord.OFFSET_RESET_TOKEN);
+        resume.appliedTokens.restore = data.get(FinalSavepointRecord.RESTORE_TOKEN);
         return new ResumePlan(Optional.of(resume), Optional.empty());
+    }
+
+    private static Optional<Integer> integer(String text) {
+        try {
+            return Optional.of(Integer.parseInt(text.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // a record edited by hand: the spec's or the default max parallelism then
+        }
     }
 }

@@ -46,6 +46,46 @@ class ResumePlanTest {
                 .getInitialSavepointPath()).isEqualTo(SAVEPOINT);
     }
 
+    /**
+     * The job's Kafka source state lives under a uid made of the source epoch, and the tokens in the manifest were
+     * applied by the deleted pipeline: the re-created one takes both over, so that the savepoint's offsets restore and
+     * an offset reset still in the manifest (as Git keeps it) is not applied a second time, dropping the state.
+     */
+    @Test
+    void aRecreatedPipelineContinuesWithTheSourceEpochAndTokensTheDeletedOneHadApplied() {
+        StreamingPipeline deleted = Examples.load("sensor-anomalies");
+        deleted.getMetadata().setUid("uid-of-the-deleted-one");
+        deleted.getSpec().offsetReset = reprocess();
+        deleted.setStatus(new StreamingPipelineStatus());
+        deleted.getStatus().sourceEpoch = "reprocess-1";
+        deleted.getStatus().appliedTokens.offsetReset = "reprocess-1";
+        deleted.getStatus().appliedTokens.savepoint = "sp-3";
+        deleted.getStatus().maxParallelism = 128;
+        ConfigMap recorded = FinalSavepointRecord.of(deleted, SAVEPOINT, "final savepoint", null, Instant.parse("2026-12-04T10:00:00Z"));
+        recreated.getSpec().offsetReset = reprocess();
+        recreated.getSpec().savepoints.triggerToken = "sp-3";
+
+        ResumePlan resume = ResumePlan.of(recreated, Optional.of(recorded));
+        DeploymentPlan plan = DeploymentPlan.of(recreated, FlinkObservation.of(Optional.empty()), Examples.SECRETS, resume);
+
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.inputs().sourceEpoch()).isEqualTo("reprocess-1");
+        assertThat(plan.inputs().startWithoutState()).as("the reset was applied before the deletion").isFalse();
+        assertThat(plan.inputs().maxParallelism()).isEqualTo(128);
+        assertThat(plan.tokens().offsetReset).isEqualTo("reprocess-1");
+        assertThat(plan.tokens().savepoint).isEqualTo("sp-3");
+        assertThat(DesiredState.of(recreated, plan.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob()
+                .getInitialSavepointPath()).isEqualTo(SAVEPOINT);
+    }
+
+    private static io.streampipe.api.v1alpha1.OffsetResetSpec reprocess() {
+        var reset = new io.streampipe.api.v1alpha1.OffsetResetSpec();
+        reset.token = "reprocess-1";
+        reset.to = io.streampipe.api.v1alpha1.OffsetResetSpec.Target.EARLIEST;
+        reset.keepState = false;
+        return reset;
+    }
+
     @Test
     void theDecisionIsKeptAndTheRecordNotReadAgainOnceDeployed() {
         StreamingPipelineStatus status = new StreamingPipelineStatus();
