@@ -38,6 +38,17 @@ public record JobReport(String jobId, Optional<Checkpoint> latestCheckpoint, lon
     }
 
     /**
+     * Whether the newest failed attempt is a savepoint that failed after the newest completed savepoint we know of
+     * ({@code lastSavepoint}, empty when there is none): the job runs on, but the state it would restart or upgrade
+     * from is older than asked for.
+     */
+    public boolean savepointFailedSince(Optional<Instant> lastSavepoint) {
+        return latestFailure.filter(FailedCheckpoint::savepoint)
+                .filter(failure -> lastSavepoint.map(done -> failure.failed().isAfter(done)).orElse(true))
+                .isPresent();
+    }
+
+    /**
      * Reads the answers of {@code GET /jobs/:jobid/checkpoints}, {@code GET /jobs/:jobid/metrics?get=numRestarts} and
      * {@code GET /jobs/:jobid/exceptions?maxExceptions=1} (Flink 1.20's REST API; field names as in its
      * {@code CheckpointingStatistics}, {@code MetricCollectionResponseBody} and {@code JobExceptionsInfoWithHistory}).

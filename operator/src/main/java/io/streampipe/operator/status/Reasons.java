@@ -27,6 +27,7 @@ public final class Reasons {
     public static final String ROLLED_BACK = "RolledBack";
     public static final String FLINK_DEPLOYMENT_ERROR = "FlinkDeploymentError";
     public static final String CHECKPOINT_FAILING = "CheckpointFailing";
+    public static final String SAVEPOINT_FAILED = "SavepointFailed";
     public static final String UPGRADE_TIMED_OUT = "UpgradeTimedOut";
 
     // Why the spec cannot be applied as written: Ready=False, nothing is changed on the cluster.

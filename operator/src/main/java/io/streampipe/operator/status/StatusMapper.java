@@ -104,7 +104,9 @@ public final class StatusMapper {
         status.rollback = rollback.orElse(previous.rollback);
         status.lastStable = Upgrades.lastStable(pipeline, previous, applied, flink, status.upgrade, rollback, problems);
 
-        Summary summary = summarize(pipeline, flink, status.upgrade, jobReport, rollback, problems, now);
+        Optional<Instant> lastSavepointTime = Optional.ofNullable(status.lastSavepoint).map(savepoint -> savepoint.time)
+                .flatMap(StatusMapper::instant);
+        Summary summary = summarize(pipeline, flink, status.upgrade, jobReport, rollback, problems, lastSavepointTime, now);
         if (problems.isEmpty() && status.backup != null && "Requested".equals(status.backup.step)) {
             summary = summary.backingUp("Taking a backup savepoint before " + status.backup.reason + "; the change is applied once it is taken");
         }
@@ -154,7 +156,7 @@ public final class StatusMapper {
 
     private static Summary summarize(StreamingPipeline pipeline, FlinkObservation flink, StreamingPipelineStatus.Upgrade upgrade,
                                      Optional<JobReport> report, Optional<StreamingPipelineStatus.Rollback> rollback,
-                                     List<Problem> problems, Instant now) {
+                                     List<Problem> problems, Optional<Instant> lastSavepoint, Instant now) {
         boolean upgrading = upgrade != null;
         String name = PipelineResources.qualifiedName(pipeline);
         ResourceLifecycleState lifecycle = flink.lifecycleState().orElse(null);
@@ -203,6 +205,14 @@ public final class StatusMapper {
             degradedReason = Reasons.CHECKPOINT_FAILING;
             JobReport.FailedCheckpoint failure = report.get().latestFailure().get();
             degradedMessage = "Checkpoint " + failure.id() + " failed at " + failure.failed() + ": " + failure.message();
+        } else if ("RUNNING".equals(jobState) && report.filter(r -> r.savepointFailedSince(lastSavepoint)).isPresent()) {
+            degraded = true;
+            degradedReason = Reasons.SAVEPOINT_FAILED;
+            JobReport.FailedCheckpoint failure = report.get().latestFailure().get();
+            degradedMessage = "Savepoint " + failure.id() + " failed at " + failure.failed() + ": " + failure.message()
+                    + "; the job runs on, and the newest savepoint is " + lastSavepoint.map(Instant::toString).orElse("none")
+                    + (upgrading ? "; the Flink operator retries the upgrade's savepoint"
+                    : "; once the cause is fixed, take another (spec.savepoints.triggerToken)");
         } else if (flink.error().isPresent()) {
             degraded = true;
             degradedReason = Reasons.FLINK_DEPLOYMENT_ERROR;
@@ -398,6 +408,14 @@ public final class StatusMapper {
             return Instant.ofEpochMilli(Long.parseLong(millis)).toString();
         } catch (NumberFormatException notMillis) {
             return millis;
+        }
+    }
+
+    private static Optional<Instant> instant(String text) {
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 }

@@ -168,6 +168,10 @@ class ReasonsReachabilityTest {
                 Optional.of(new JobReport.Checkpoint(4, NOW.minusSeconds(60), Duration.ofSeconds(1), 1024, Optional.empty())), 4,
                 Optional.of(new JobReport.FailedCheckpoint(5, false, NOW.minusSeconds(5), "Checkpoint expired before completing.")),
                 0, Optional.empty())));
+        CASES.put(Reasons.SAVEPOINT_FAILED, () -> withReport((deployment, jobId) -> new JobReport(jobId,
+                Optional.of(new JobReport.Checkpoint(4, NOW.minusSeconds(60), Duration.ofSeconds(1), 1024, Optional.empty())), 4,
+                Optional.of(new JobReport.FailedCheckpoint(5, true, NOW.minusSeconds(5), "java.io.IOException: No space left on device")),
+                0, Optional.empty())));
         CASES.put(Reasons.UPGRADE_TIMED_OUT, () -> {
             StreamingPipeline pipeline = Examples.load("sensor-anomalies");
             pipeline.getSpec().upgrade.rollbackOnFailure = false;

@@ -249,6 +249,31 @@ class UpgradeStabilityTest {
         assertThat(condition(status, Conditions.DEGRADED).getMessage()).contains("Checkpoint 6", "expired");
     }
 
+    /**
+     * A savepoint that failed (an on-demand one, or the one an upgrade stops the job with) leaves the job running on
+     * the older state: Degraded, with Flink's reason, until a newer savepoint completes.
+     */
+    @Test
+    void aFailedSavepointIsDegradedUntilANewerOneCompletes() {
+        JobReport.FailedCheckpoint failure = new JobReport.FailedCheckpoint(7, true, T0.plusSeconds(60),
+                "java.io.IOException: No space left on device");
+        Optional<JobReport> failed = Optional.of(new JobReport(deployment.getStatus().getJobStatus().getJobId(),
+                report(5, 0).get().latestCheckpoint(), 5, Optional.of(failure), 0, Optional.empty()));
+        StreamingPipelineStatus status = map(failed, Optional.empty(), T0.plusSeconds(61));
+        assertThat(condition(status, Conditions.DEGRADED).getStatus()).isEqualTo("True");
+        assertThat(condition(status, Conditions.DEGRADED).getReason()).isEqualTo(Reasons.SAVEPOINT_FAILED);
+        assertThat(condition(status, Conditions.DEGRADED).getMessage()).contains("Savepoint 7", "No space left on device",
+                "spec.savepoints.triggerToken");
+
+        StreamingPipelineStatus.Savepoint newer = new StreamingPipelineStatus.Savepoint();
+        newer.path = "file:///flink-data/savepoint-8";
+        newer.time = T0.plusSeconds(90).toString();
+        newer.reason = "manual";
+        pipeline.getStatus().lastSavepoint = newer;
+        StreamingPipelineStatus after = map(failed, Optional.empty(), T0.plusSeconds(91));
+        assertThat(condition(after, Conditions.DEGRADED).getStatus()).as("a newer savepoint completed").isEqualTo("False");
+    }
+
     @Test
     void aReportOnAnotherJobIsIgnored() {
         StreamingPipelineStatus status = map(Optional.of(new JobReport("another-job", Optional.empty(), 0, Optional.empty(), 7,
