@@ -37,7 +37,7 @@ public class StreamingPipelineStatus {
     @JsonPropertyDescription("Last completed savepoint.")
     public Savepoint lastSavepoint;
 
-    @JsonPropertyDescription("Savepoints taken, newest first, as far as retained.")
+    @JsonPropertyDescription("Savepoints taken, newest first: those the Flink operator keeps (spec.savepoints.retain). One it could not dispose of stays beyond the retained count (Flink Kubernetes Operator 1.15 and later) until its files are gone.")
     public List<Savepoint> savepointHistory = new ArrayList<>();
 
     @JsonPropertyDescription("Tokens of one-shot actions already applied.")

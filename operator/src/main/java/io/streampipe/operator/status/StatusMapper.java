@@ -85,7 +85,7 @@ public final class StatusMapper {
         status.lastCheckpoint = jobReport.flatMap(StatusMapper::lastCheckpoint).or(() -> lastCheckpoint(flink))
                 .orElse(previous.lastCheckpoint);
         boolean suspendWanted = pipeline.getSpec().state == StreamingPipelineSpec.State.SUSPENDED;
-        status.savepointHistory = keepReasons(savepointHistory(flink, suspendWanted, pipeline.getSpec().savepoints.retain.count), previous);
+        status.savepointHistory = keepReasons(savepointHistory(flink, suspendWanted), previous);
         status.lastSavepoint = lastSavepoint(flink, suspendWanted).map(savepoint -> keepReason(savepoint, previous))
                 .orElse(previous.lastSavepoint);
         if (status.savepointHistory.isEmpty() && !previous.savepointHistory.isEmpty()) {
@@ -333,11 +333,17 @@ public final class StatusMapper {
         return flink.lastSavepoint().map(savepoint -> savepoint(savepoint, suspendWanted));
     }
 
-    private static List<StreamingPipelineStatus.Savepoint> savepointHistory(FlinkObservation flink, boolean suspendWanted, int retain) {
+    /**
+     * Every savepoint the Flink operator's history holds, newest first. It prunes to {@code savepoints.retain} itself
+     * (the history's max count and age are written from it) and, since 1.15, removes an entry only once it has
+     * disposed of the savepoint (SnapshotObserver.cleanupSavepointHistoryLegacy): one it could not dispose stays, and
+     * so stays here, beyond the retained count, for as long as its files are there.
+     */
+    private static List<StreamingPipelineStatus.Savepoint> savepointHistory(FlinkObservation flink, boolean suspendWanted) {
         List<Savepoint> history = flink.jobStatus().map(JobStatus::getSavepointInfo)
                 .map(SavepointInfo::getSavepointHistory).orElse(List.of());
         List<StreamingPipelineStatus.Savepoint> newestFirst = new ArrayList<>();
-        for (int i = history.size() - 1; i >= 0 && newestFirst.size() < retain; i--) {
+        for (int i = history.size() - 1; i >= 0; i--) {
             if (history.get(i).getLocation() != null) {
                 newestFirst.add(savepoint(history.get(i), suspendWanted));
             }

@@ -273,6 +273,25 @@ class StatusMapperTest {
         assertThat(suspendAsked.savepointHistory).extracting(savepoint -> savepoint.reason).containsExactly("upgrade");
     }
 
+    /**
+     * FKO (1.15+, SnapshotObserver.cleanupSavepointHistoryLegacy) removes a savepoint from its history only after the
+     * savepoint was disposed; one it could not dispose stays, beyond the retained count. Its files are still there, so
+     * it stays in ours too: an entry leaves only when its files are gone.
+     */
+    @Test
+    void aSavepointTheFlinkOperatorCouldNotDisposeStaysInTheHistoryBeyondTheRetainedCount() {
+        pipeline.getSpec().savepoints.retain.count = 2;
+        FlinkDeployment deployment = deployment(d -> {
+            FlinkDeploymentStatus status = FlinkStatuses.running(d);
+            for (int i = 1; i <= 3; i++) {
+                FlinkStatuses.withSavepoint(status, "s3://flink-state/sp/savepoint-" + i, T0.toEpochMilli() + i, SnapshotTriggerType.PERIODIC, null);
+            }
+            return status;
+        });
+        assertThat(map(deployment, List.of(), T1).savepointHistory).extracting(savepoint -> savepoint.path).containsExactly(
+                "s3://flink-state/sp/savepoint-3", "s3://flink-state/sp/savepoint-2", "s3://flink-state/sp/savepoint-1");
+    }
+
     /** A job FKO has submitted but not yet observed (RECONCILING) carries the previous job's start time in FKO's status. */
     @Test
     void aJobNotYetObservedHasNoStartTime() {
