@@ -13,6 +13,7 @@ import io.streampipe.job.schema.EventSchema;
 import io.streampipe.job.schema.KeyFields;
 import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.job.source.EventTimeWatermarks;
+import io.streampipe.job.source.EverySplitHoldsTheWatermark;
 import io.streampipe.job.source.ParsingDeserializer;
 import io.streampipe.job.window.Accumulator;
 import io.streampipe.job.window.AggregateDef;
@@ -65,7 +66,8 @@ public final class PipelineTopology {
         OutputTag<Reject> rejects = new OutputTag<>(REJECTS, ParsingDeserializer.rejectType());
         String sourceUid = OperatorUids.kafkaSource(sourceEpoch);
         SingleOutputStreamOperator<Row> events = env
-                .fromSource(wiring.source(), watermarks(spec, schema), sourceUid, ParsingDeserializer.typeOf(schema))
+                .fromSource(EverySplitHoldsTheWatermark.of(wiring.source()), watermarks(spec, schema), sourceUid,
+                        ParsingDeserializer.typeOf(schema))
                 .uid(sourceUid)
                 .process(new SplitRejects(rejects), schema.eventType())
                 .uid(OperatorUids.SPLIT_REJECTS).name(OperatorUids.SPLIT_REJECTS);

@@ -195,7 +195,7 @@ public class SourceSpec {
         public String maxOutOfOrderness = "5s";
 
         @Pattern(Patterns.DURATION)
-        @JsonPropertyDescription("After this long without events a partition is idle and stops holding back the watermark, e.g. 1m.")
+        @JsonPropertyDescription("After this long without events a partition is idle and stops holding back the watermark, e.g. 1m. Every partition holds it back from the moment the job starts reading it, so that a backlog on one partition is never judged late against another read first; without idleTimeout, a partition that gets no events (one empty from the start included) holds the watermark, and windows do not close.")
         public String idleTimeout;
     }
 }
