@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Set;
 
@@ -174,7 +173,7 @@ final class BatchCommitter<T> implements AutoCloseable {
             }
         }
         // Connecting can take long: outside the lock, so that stop() never waits for it.
-        Connection opened = DriverManager.getConnection(jdbcUrl, credentials.username(), credentials.password());
+        Connection opened = PostgresDriver.connect(jdbcUrl, credentials);
         try {
             TableCheck.verify(opened, writer);
             BatchExecutor<T> prepared = new BatchExecutor<>(writer, metrics, opened);

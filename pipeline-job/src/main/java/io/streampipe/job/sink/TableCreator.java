@@ -6,7 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ public final class TableCreator {
 
     public static void createTables(StreamingPipelineSpec spec, DatabaseCredentials credentials) {
         String url = spec.sink.postgres.jdbcUrl;
-        try (Connection connection = DriverManager.getConnection(url, credentials.username(), credentials.password());
+        try (Connection connection = PostgresDriver.connect(url, credentials);
              Statement statement = connection.createStatement()) {
             for (String ddl : statements(spec)) {
                 statement.execute(ddl);
