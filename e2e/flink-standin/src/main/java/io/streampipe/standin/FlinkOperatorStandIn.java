@@ -70,6 +70,14 @@ public final class FlinkOperatorStandIn implements AutoCloseable {
         return clusters instanceof LocalFlinkClusters local ? local.cluster(namespace + "/" + name) : Optional.empty();
     }
 
+    /**
+     * The jar a FlinkDeployment's cluster runs and how it was run (without its state), for measuring Flink's own
+     * stop-with-savepoint and restore on that cluster (e2e/bin/bench upgrade).
+     */
+    public Optional<java.util.Map.Entry<java.nio.file.Path, io.streampipe.standin.flink.rest.JarRun>> application(String namespace, String name) {
+        return clusters instanceof LocalFlinkClusters local ? local.application(namespace + "/" + name) : Optional.empty();
+    }
+
     @Override
     public void close() {
         controller.close();

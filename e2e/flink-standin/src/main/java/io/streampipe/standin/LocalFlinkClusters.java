@@ -247,6 +247,13 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
         return Optional.ofNullable(clusters.get(name)).map(entry -> entry.cluster);
     }
 
+    /** How the cluster's application was run (jar, entry class, arguments as this machine sees them), without its state. */
+    Optional<Map.Entry<Path, JarRun>> application(String name) {
+        return Optional.ofNullable(clusters.get(name)).map(entry -> entry.prepared.application()).map(application ->
+                Map.entry(Path.of(application.jar()), JarRun.of(application.entryClass(), application.args())
+                        .withParallelism(application.parallelism())));
+    }
+
     private Entry entry(String name) {
         Entry entry = clusters.get(name);
         if (entry == null || !entry.ready) {

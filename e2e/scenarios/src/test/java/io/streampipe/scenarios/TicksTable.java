@@ -50,6 +50,12 @@ final class TicksTable implements AutoCloseable {
         return rows;
     }
 
+    long count() {
+        long[] count = {0};
+        query("SELECT count(*) AS n FROM \"" + table + "\"", result -> count[0] = result.getLong("n"));
+        return count[0];
+    }
+
     long lateEvents() {
         long[] count = {0};
         query("SELECT count(*) AS n FROM \"" + lateTable + "\"", result -> count[0] = result.getLong("n"));

@@ -1,0 +1,190 @@
+package io.streampipe.scenarios;
+
+import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.standin.flink.rest.FlinkRestClient;
+import io.streampipe.standin.flink.rest.JarRun;
+import io.streampipe.testkit.kube.KubeApiServer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static io.streampipe.scenarios.Sandbox.condition;
+
+/**
+ * {@code e2e/bin/bench upgrade} (issue 15): what a savepoint upgrade through our operator costs in downtime, against
+ * Flink's own floor for the same state on the same machine. Not a test of CI (its name does not end in IT); the
+ * script runs it with {@code -Dit.test=UpgradeDowntimeBench}.
+ *
+ * <p>For each state size, one pipeline (a 1 s tumbling count per key, allowed lateness 2 h, so every window a key had
+ * in the last two hours stays in state) first reads a backlog of events, each in its own key and window, then a live
+ * producer keeps rows coming every second. Measured, in the same run:
+ * <ul>
+ *   <li><b>operator</b>: a spec change (a new image tag) to the first newer row in the table, and the operator's own
+ *       {@code status.lastUpgradeDowntime};</li>
+ *   <li><b>floor</b>: on the cluster the upgrade left running, with our operator stopped, Flink's REST API alone:
+ *       stop-with-savepoint, then the same jar run from that savepoint to RUNNING, and to the first newer row.</li>
+ * </ul>
+ * The state's size is the last completed checkpoint's (the JobManager's {@code checkpointed_size}).
+ */
+class UpgradeDowntimeBench {
+    private static final Path OUT = Path.of(System.getProperty("streampipe.sandboxState")).resolveSibling("bench-upgrade.txt");
+    private static final Path WORK = Path.of(System.getProperty("streampipe.sandboxState")).resolveSibling("bench-upgrade-work");
+    private static final int PARTITIONS = 4;
+    private static final int KEYS = 10_000;
+
+    @RegisterExtension
+    static final KubeApiServer API_SERVER = new KubeApiServer().withCrds(Path.of(System.getProperty("streampipe.crd")));
+
+    private static Sandbox sandbox;
+    private final List<String> lines = new ArrayList<>();
+
+    @BeforeAll
+    static void startTheSandbox() throws Exception {
+        org.apache.commons.io.FileUtils.deleteDirectory(WORK.toFile());
+        sandbox = Sandbox.start(API_SERVER, WORK);
+    }
+
+    @AfterAll
+    static void stopTheSandbox() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void upgradeDowntimeAgainstFlinksFloor() throws Exception {
+        List<Long> backlogs = java.util.Arrays.stream(System.getProperty("streampipe.bench.windows", "0,300000").split(","))
+                .map(String::trim).map(Long::parseLong).toList();
+        int run = 0;
+        for (long windows : backlogs) {
+            measure("bench-" + run++, windows);
+        }
+    }
+
+    private void measure(String name, long windows) throws Exception {
+        TickProducer.createTopic("kafka:9092", name, PARTITIONS);
+        long produced = produceBacklog(name, windows);
+        try (TickProducer ticker = new TickProducer("kafka:9092", name, PARTITIONS, 25).start();
+             TicksTable table = new TicksTable("jdbc:postgresql://postgres:5432/analytics", sandbox.secretValue("analytics-db", "username"),
+                     sandbox.secretValue("analytics-db", "password"), name.replace('-', '_'), name.replace('-', '_') + "_late")) {
+            sandbox.client.resource(pipeline(name)).create();
+            sandbox.awaitStatus(name, "Ready", status -> "True".equals(condition(status, "Ready")) && status.job != null
+                    && "RUNNING".equals(status.job.state));
+            Sandbox.awaitTrue(name + ": the backlog in the table", () -> table.count() >= windows);
+            long caughtUp = System.currentTimeMillis();
+            StreamingPipelineStatus loaded = sandbox.awaitStatus(name, "a checkpoint after the backlog", status -> status.lastCheckpoint != null
+                    && Instant.parse(status.lastCheckpoint.time).toEpochMilli() > caughtUp);
+            long stateBytes = loaded.lastCheckpoint.sizeBytes;
+
+            // Through the operator: a new image tag, a savepoint upgrade.
+            String jobBefore = loaded.job.id;
+            long changed = System.currentTimeMillis();
+            sandbox.edit(name, p -> p.getSpec().image = "ghcr.io/streampipe/pipeline-job:0.1.0-" + name);
+            StreamingPipelineStatus upgraded = sandbox.awaitStatus(name, "upgraded", status -> "True".equals(condition(status, "Ready"))
+                    && status.job != null && !jobBefore.equals(status.job.id) && "RUNNING".equals(status.job.state) && status.upgrade == null);
+            long runningAgain = System.currentTimeMillis();
+            Sandbox.awaitTrue("a row after the upgrade", () -> table.firstProgressAfter(Math.max(changed, runningAgain)) > 0);
+            long operatorFirstRow = table.firstProgressAfter(Math.max(changed, runningAgain)) - changed;
+            long operatorStall = table.longestStallMillis(changed, changed + operatorFirstRow);
+
+            // Flink's floor, on the cluster the upgrade left running, with our operator out of the way.
+            sandbox.stopOperator();
+            var application = sandbox.standIn().application(Sandbox.NAMESPACE, name).orElseThrow();
+            FlinkRestClient rest = sandbox.standIn().cluster(Sandbox.NAMESPACE, name).orElseThrow().rest();
+            String savepointDirectory = WORK.resolve("floor-savepoints").toUri().toString();
+            long stopStart = System.currentTimeMillis();
+            String trigger = rest.stopWithSavepoint(upgraded.job.id, savepointDirectory);
+            String savepoint = rest.awaitSavepoint(upgraded.job.id, trigger, Duration.ofMinutes(10));
+            long stopped = System.currentTimeMillis();
+            String jarId = rest.uploadJar(application.getKey());
+            String floorJob = rest.runJar(jarId, application.getValue().fromSavepoint(savepoint, false));
+            Sandbox.awaitTrue("the floor's job RUNNING", () -> "RUNNING".equals(rest.job(floorJob).state())
+                    && rest.job(floorJob).taskCounts().getOrDefault("RUNNING", 0) > 0);
+            long running = System.currentTimeMillis();
+            Sandbox.awaitTrue("a row after the floor's restore", () -> table.firstProgressAfter(running) > 0);
+            long floorFirstRow = table.firstProgressAfter(running) - stopStart;
+            sandbox.startOperator();
+
+            String size = String.format(Locale.ROOT, "%.1f MB", stateBytes / 1e6);
+            line(name + ".backlog_windows", Long.toString(produced));
+            line(name + ".state_bytes", Long.toString(stateBytes));
+            line(name + ".operator_change_to_first_row_s", seconds(operatorFirstRow));
+            line(name + ".operator_results_stood_still_s", seconds(operatorStall));
+            line(name + ".operator_status_lastUpgradeDowntime", upgraded.lastUpgradeDowntime);
+            line(name + ".floor_stop_with_savepoint_s", seconds(stopped - stopStart));
+            line(name + ".floor_restore_to_running_s", seconds(running - stopped));
+            line(name + ".floor_stop_to_first_row_s", seconds(floorFirstRow));
+            line(name + ".ratio_first_row", String.format(Locale.ROOT, "%.2f", (double) operatorFirstRow / floorFirstRow));
+            line("summary", name + " (" + size + " of state): operator " + seconds(operatorFirstRow) + " s to the first new row, Flink's floor "
+                    + seconds(floorFirstRow) + " s (stop-with-savepoint " + seconds(stopped - stopStart) + " s + restore to RUNNING "
+                    + seconds(running - stopped) + " s + first row), ratio "
+                    + String.format(Locale.ROOT, "%.2f", (double) operatorFirstRow / floorFirstRow));
+            sandbox.client.resources(StreamingPipeline.class).inNamespace(Sandbox.NAMESPACE).withName(name).delete();
+        }
+    }
+
+    /** {@code windows} events, each the only one of its key and 1 s window, in the last two hours, in event-time order. */
+    private static long produceBacklog(String topic, long windows) {
+        if (windows == 0) {
+            return 0;
+        }
+        long start = System.currentTimeMillis() - Duration.ofMinutes(100).toMillis();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092",
+                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new StringSerializer())) {
+            for (long i = 0; i < windows; i++) {
+                String key = "k" + (i % KEYS);
+                long ts = start + (i / KEYS) * 1000;
+                producer.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), ts, key,
+                        "{\"device\":\"" + key + "\",\"seq\":" + (1_000_000_000L + i) + ",\"ts\":\"" + Instant.ofEpochMilli(ts) + "\"}"));
+            }
+            producer.flush();
+        }
+        return windows;
+    }
+
+    private static StreamingPipeline pipeline(String name) {
+        StreamingPipeline pipeline = sandbox.client.resources(StreamingPipeline.class)
+                .load(UpgradeDowntimeBench.class.getResourceAsStream("/ticks.yaml")).item();
+        pipeline.getMetadata().setName(name);
+        pipeline.getMetadata().setNamespace(Sandbox.NAMESPACE);
+        StreamingPipelineSpec spec = pipeline.getSpec();
+        spec.source.kafka.topic = name;
+        spec.source.kafka.groupId = name;
+        spec.transform.window.size = "1s";
+        spec.transform.window.allowedLateness = "2h";
+        spec.sink.postgres.table = name.replace('-', '_');
+        spec.lateData.table = name.replace('-', '_') + "_late";
+        spec.deadLetter.table = name.replace('-', '_') + "_rejects";
+        spec.checkpointing.interval = "10s";
+        spec.upgrade.stableCheckpoints = 1;
+        spec.deletion.policy = io.streampipe.api.v1alpha1.DeletionSpec.Policy.CANCEL;
+        return pipeline;
+    }
+
+    private static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f", millis / 1000.0);
+    }
+
+    private void line(String key, String value) throws java.io.IOException {
+        String line = key + ": " + value;
+        lines.add(line);
+        System.out.println(line);
+        Files.write(OUT, lines);
+    }
+}
