@@ -36,7 +36,7 @@ public final class OperatorUids {
     public static final String POSTGRES_SINK = "postgres-sink";
     /**
      * Results to {@code sink.kafka.topic} (state: the Kafka writer's transactional id prefix; its committer, uid
-     * {@code kafka-sink Committer}, holds the transactions of checkpoints not yet committed).
+     * {@code Sink Committer: kafka-sink}, set by Flink, holds the transactions of checkpoints not yet committed).
      */
     public static final String KAFKA_SINK = "kafka-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
