@@ -2,13 +2,10 @@ package io.streampipe.operator.plan;
 
 import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.KafkaSinkSpec;
-import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
-import io.streampipe.api.v1alpha1.StreamingPipelineStatus.Plan;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,7 +18,6 @@ import java.util.Set;
  * warning when it is longer; both default to 10m).
  */
 public final class TransactionTimeoutRisk {
-    public static final String REASON = "TransactionTimeoutRisk";
     /** Plans that stop the job and start it again from its state. */
     private static final Set<String> RESTARTS = Set.of("SavepointUpgrade", "LastStateUpgrade", "RedeployFromSavepoint", "Rollback");
 
@@ -51,15 +47,5 @@ public final class TransactionTimeoutRisk {
                     + " spec.sink.kafka.transactionTimeout (" + timeoutText + ")" + risk);
         }
         return Optional.empty();
-    }
-
-    /** The warning of a plan that the pipeline's status does not carry yet: reported once per generation. */
-    public static Optional<String> newWarning(StreamingPipeline pipeline, Plan plan) {
-        Plan previous = pipeline.getStatus() == null ? null : pipeline.getStatus().plan;
-        if (plan.warning == null || previous != null && Objects.equals(previous.generation, plan.generation)
-                && Objects.equals(previous.warning, plan.warning)) {
-            return Optional.empty();
-        }
-        return Optional.of(plan.warning);
     }
 }

@@ -28,7 +28,6 @@ import io.streampipe.operator.plan.FlinkObservation;
 import io.streampipe.operator.plan.Problem;
 import io.streampipe.operator.plan.ResumePlan;
 import io.streampipe.operator.plan.RollbackPlan;
-import io.streampipe.operator.plan.TransactionTimeoutRisk;
 import io.streampipe.operator.status.Conditions;
 import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
@@ -120,8 +119,6 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         }
         StreamingPipelineStatus.Plan preview = ChangePreview.of(pipeline, desired.specHash(), plan.inputs(),
                 desired.flinkDeployment().getSpec(), flink, List.of(), rollback.isPresent(), backup.backup());
-        StreamingPipeline warned = pipeline;
-        TransactionTimeoutRisk.newWarning(pipeline, preview).ifPresent(warning -> events.emit(warned, true, TransactionTimeoutRisk.REASON, warning));
         if (backup.hold()) {
             // Nothing of the change yet: the job as it runs, asked for a savepoint; the change waits for it.
             applied = Applied.from(pipeline.getStatus());

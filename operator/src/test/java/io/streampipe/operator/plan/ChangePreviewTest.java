@@ -88,19 +88,6 @@ class ChangePreviewTest {
         assertThat(preview(spec -> spec.upgrade.timeout = "10m").warning).as("41s of 10m, defaults").isNull();
     }
 
-    /** The Warning event of a plan is emitted once: when the status does not carry the warning for its generation yet. */
-    @Test
-    void aPlansWarningIsReportedOncePerGeneration() {
-        Plan plan = new Plan();
-        plan.generation = 4L;
-        plan.warning = "down too long";
-        assertThat(TransactionTimeoutRisk.newWarning(pipeline, plan)).contains("down too long");
-        pipeline.getStatus().plan = io.fabric8.kubernetes.client.utils.Serialization.clone(plan);
-        assertThat(TransactionTimeoutRisk.newWarning(pipeline, plan)).isEmpty();
-        plan.generation = 5L;
-        assertThat(TransactionTimeoutRisk.newWarning(pipeline, plan)).contains("down too long");
-    }
-
     @Test
     void aRetentionChangeIsAppliedInPlace() {
         Plan plan = preview(spec -> spec.savepoints.retain.count = 9);
