@@ -90,12 +90,13 @@ public final class DesiredFlinkDeployment {
      */
     private static String[] args(StreamingPipeline pipeline, DeploymentInputs inputs) {
         List<String> args = new ArrayList<>(List.of(
-                JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME,
-                JobContract.ARG_SOURCE_EPOCH, inputs.sourceEpoch()));
+                JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME));
         if (pipeline.getSpec().sink != null && pipeline.getSpec().sink.kafka != null) {
             args.add(JobContract.ARG_PIPELINE);
             args.add(PipelineResources.namespace(pipeline) + "/" + PipelineResources.name(pipeline));
         }
+        args.add(JobContract.ARG_SOURCE_EPOCH);
+        args.add(inputs.sourceEpoch());
         return args.toArray(String[]::new);
     }
 

@@ -185,9 +185,12 @@ class DesiredStateTest {
         assertThat(jobView.maxParallelism).isEqualTo(128);
         assertThat(jobView.transform.keyBy).isEqualTo(pipeline.getSpec().transform.keyBy);
         assertThat(json).doesNotContain("\"deletion\"", "\"savepoints\"", "\"upgrade\"", "\"restore\"", "\"image\"");
-        assertThat(job(desired).getArgs()).containsExactly(
-                JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME,
-                JobContract.ARG_SOURCE_EPOCH, "0");
+        List<String> pipelineName = pipeline.getSpec().sink.kafka == null ? List.of()
+                : List.of(JobContract.ARG_PIPELINE, Examples.NAMESPACE + "/" + pipeline.getMetadata().getName());
+        List<String> args = new java.util.ArrayList<>(List.of(JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME));
+        args.addAll(pipelineName);
+        args.addAll(List.of(JobContract.ARG_SOURCE_EPOCH, "0"));
+        assertThat(job(desired).getArgs()).containsExactlyElementsOf(args);
     }
 
     @ParameterizedTest
@@ -230,7 +233,7 @@ class DesiredStateTest {
                         org.assertj.core.groups.Tuple.tuple(JobContract.ENV_KAFKA_SINK_PASSWORD, "alerts-writer", "password", null));
         assertThat(job(desired).getArgs()).containsSequence(JobContract.ARG_PIPELINE,
                 pipeline.getMetadata().getNamespace() + "/sensor-anomalies");
-        assertThat(job(desired(Examples.load("sensor-anomalies"))).getArgs()).as("without a Kafka sink").doesNotContain(JobContract.ARG_PIPELINE);
+        assertThat(job(desired(Examples.load("orders-upsert"))).getArgs()).as("without a Kafka sink").doesNotContain(JobContract.ARG_PIPELINE);
     }
 
     @Test
