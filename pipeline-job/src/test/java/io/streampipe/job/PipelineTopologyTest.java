@@ -24,7 +24,8 @@ class PipelineTopologyTest {
         StreamingPipelineSpec spec = Specs.example(example);
         spec.sink.postgres.createTable = false;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineJob.prepare(env, spec, JobOptions.defaults().withSourceEpoch(epoch).withCredentials(DatabaseCredentials.of("u", "p")));
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withSourceEpoch(epoch).withCredentials(DatabaseCredentials.of("u", "p"))
+                .withPipeline("analytics/" + example));
         // Building the graph creates every serializer: with generic types disabled, a Kryo type would fail here.
         StreamGraph graph = env.getStreamGraph();
         assertThat(env.getConfig().hasGenericTypesDisabled()).isTrue();
@@ -34,7 +35,8 @@ class PipelineTopologyTest {
     @Test
     void windowedPipeline() {
         assertThat(uids("sensor-anomalies", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
-                "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-sink", "postgres-sink");
+                "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-sink", "postgres-sink",
+                "kafka-sink", "Sink Committer: kafka-sink");
     }
 
     /** The clock must see exactly the input of the window operator: both in one task, no shuffle between them. */
@@ -44,7 +46,8 @@ class PipelineTopologyTest {
             StreamingPipelineSpec spec = Specs.example(example);
             spec.sink.postgres.createTable = false;
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+            PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"))
+                    .withPipeline("analytics/" + example));
             List<String> vertices = new java.util.ArrayList<>();
             env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
             assertThat(vertices).as(example).anyMatch(name -> name.matches(
@@ -117,7 +120,8 @@ class PipelineTopologyTest {
         spec.lateData.drop = true;
         spec.sink.postgres.createTable = false;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"))
+                .withPipeline("analytics/sensor-anomalies"));
         assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
                 .contains("late-events", "late-data-discard").doesNotContain("late-data-sink");
     }
