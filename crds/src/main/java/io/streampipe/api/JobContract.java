@@ -22,6 +22,12 @@ public final class JobContract {
      */
     public static final String ARG_SOURCE_EPOCH = "--source-epoch";
     public static final String INITIAL_SOURCE_EPOCH = "0";
+    /**
+     * Argument, given when the spec has {@code sink.kafka}: the pipeline as {@code <namespace>/<name>}. The Kafka
+     * sink's transactional ids derive from it, so they are the same across upgrades and restarts (a restored job
+     * commits or aborts the transactions its predecessor left) and differ between pipelines.
+     */
+    public static final String ARG_PIPELINE = "--pipeline";
 
     /** Directory the operator mounts the job ConfigMap at; the spec is {@link #SPEC_FILE_NAME} inside it. */
     public static final String SPEC_MOUNT_DIR = "/opt/streampipe/pipeline";
@@ -31,6 +37,9 @@ public final class JobContract {
     public static final String ENV_POSTGRES_PASSWORD = "STREAMPIPE_POSTGRES_PASSWORD";
     public static final String ENV_KAFKA_USERNAME = "STREAMPIPE_KAFKA_USERNAME";
     public static final String ENV_KAFKA_PASSWORD = "STREAMPIPE_KAFKA_PASSWORD";
+    /** The Kafka sink's SASL login (spec.sink.kafka.credentialsSecretRef), apart from the source's. */
+    public static final String ENV_KAFKA_SINK_USERNAME = "STREAMPIPE_KAFKA_SINK_USERNAME";
+    public static final String ENV_KAFKA_SINK_PASSWORD = "STREAMPIPE_KAFKA_SINK_PASSWORD";
 
     private JobContract() {
     }

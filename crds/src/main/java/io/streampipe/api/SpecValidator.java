@@ -53,24 +53,24 @@ public final class SpecValidator {
         } else if (spec.source != null && spec.source.schema != null) {
             transform(spec, problems);
         }
-        if (spec.sink == null || spec.sink.postgres == null) {
-            problems.add("spec.sink.postgres is required");
-        } else {
+        if (spec.sink == null || (spec.sink.postgres == null && spec.sink.kafka == null)) {
+            problems.add("spec.sink: set postgres, kafka or both");
+        } else if (spec.sink.postgres != null) {
             check(problems, () -> SqlIdentifiers.quoteTable("spec.sink.postgres.table", spec.sink.postgres.table));
             check(problems, () -> Durations.parse("spec.sink.postgres.batch.interval", spec.sink.postgres.batch.interval));
             if (spec.sink.postgres.jdbcUrl == null || !spec.sink.postgres.jdbcUrl.startsWith("jdbc:postgresql://")) {
                 problems.add("spec.sink.postgres.jdbcUrl must start with jdbc:postgresql://");
             }
         }
-        if (spec.deadLetter == null) {
-            problems.add("spec.deadLetter.table is required");
-        } else {
+        if (spec.deadLetter == null || (spec.deadLetter.table == null) == (spec.deadLetter.topic == null)) {
+            problems.add("spec.deadLetter: set exactly one of table or topic");
+        } else if (spec.deadLetter.table != null) {
             check(problems, () -> SqlIdentifiers.quoteTable("spec.deadLetter.table", spec.deadLetter.table));
         }
         if (spec.lateData != null) {
             boolean drop = Boolean.TRUE.equals(spec.lateData.drop);
-            if ((spec.lateData.table != null) == drop) {
-                problems.add("spec.lateData: set exactly one of table or drop: true");
+            if ((spec.lateData.table != null ? 1 : 0) + (spec.lateData.topic != null ? 1 : 0) + (drop ? 1 : 0) != 1) {
+                problems.add("spec.lateData: set exactly one of table, topic or drop: true");
             } else if (spec.lateData.table != null) {
                 check(problems, () -> SqlIdentifiers.quoteTable("spec.lateData.table", spec.lateData.table));
             }
@@ -79,6 +79,7 @@ public final class SpecValidator {
         operations(spec, problems);
         resources(spec, problems);
         crossField(spec, problems);
+        KafkaSinkRules.check(spec, problems);
         return problems;
     }
 

@@ -1,5 +1,6 @@
 package io.streampipe.job;
 
+import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.late.LateEvent;
 import io.streampipe.job.parse.Reject;
@@ -11,6 +12,11 @@ import io.streampipe.job.sink.LateEventWriter;
 import io.streampipe.job.sink.PostgresSink;
 import io.streampipe.job.sink.ResultRowWriter;
 import io.streampipe.job.sink.SinkSettings;
+import io.streampipe.job.sink.kafka.KafkaSinks;
+import io.streampipe.job.sink.kafka.KafkaSinks.Output;
+import io.streampipe.job.sink.kafka.LateEventRecords;
+import io.streampipe.job.sink.kafka.RejectRecords;
+import io.streampipe.job.sink.kafka.ResultRecords;
 import io.streampipe.job.source.KafkaSources;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -21,39 +27,58 @@ import org.apache.flink.types.Row;
 import java.util.function.UnaryOperator;
 
 /**
- * The job's connections to the outside: the source of records, the three sinks, and a tap on the stream of parsed
+ * The job's connections to the outside: the source of records, the sinks, and a tap on the stream of parsed
  * events. {@link #production} wires Kafka and PostgreSQL from the spec; tests replace what they need.
  *
- * @param lateDataSink null when the spec drops late data
+ * @param resultSink      the result table; null without {@code sink.postgres}
+ * @param resultTopicSink the result topic; null without {@code sink.kafka}
+ * @param deadLetterSink  the dead-letter table or topic
+ * @param lateDataSink    the late-data table or topic; null when the spec drops late data
  * @param eventsTap    applied to the parsed events before keyBy (identity in production; tests inject failures)
  */
 public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
                         Sink<Row> resultSink,
+                        Sink<Row> resultTopicSink,
                         Sink<Reject> deadLetterSink,
                         Sink<LateEvent> lateDataSink,
                         UnaryOperator<DataStream<Row>> eventsTap) {
 
-    public static JobWiring production(StreamingPipelineSpec spec, String sourceEpoch, DatabaseCredentials credentials) {
+    public static JobWiring production(StreamingPipelineSpec spec, String sourceEpoch, DatabaseCredentials credentials,
+                                       String pipeline) {
         var postgres = spec.sink.postgres;
-        SinkSettings settings = SinkSettings.of(postgres);
-        boolean lateTable = spec.lateData != null && spec.lateData.table != null;
+        KafkaSinkSpec kafka = spec.sink.kafka;
+        SinkSettings settings = postgres == null ? null : SinkSettings.of(postgres);
+        Sink<Reject> deadLetters = spec.deadLetter.topic != null
+                ? KafkaSinks.of(kafka, pipeline, Output.DEAD_LETTER, new RejectRecords(spec.deadLetter.topic))
+                : new PostgresSink<>(postgres.jdbcUrl, credentials, new DeadLetterWriter(spec.deadLetter.table), settings);
+        Sink<LateEvent> lateData = null;
+        if (spec.lateData != null && spec.lateData.table != null) {
+            lateData = new PostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), settings);
+        } else if (spec.lateData != null && spec.lateData.topic != null) {
+            lateData = KafkaSinks.of(kafka, pipeline, Output.LATE_DATA, new LateEventRecords(spec.lateData.topic));
+        }
         return new JobWiring(
                 KafkaSources.of(spec.source, KafkaSources.startingOffsets(spec, sourceEpoch), EventSchema.of(spec)),
-                new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), settings),
-                new PostgresSink<>(postgres.jdbcUrl, credentials, new DeadLetterWriter(spec.deadLetter.table), settings),
-                lateTable ? new PostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), settings) : null,
+                postgres == null ? null : new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), settings),
+                kafka == null ? null : KafkaSinks.of(kafka, pipeline, Output.RESULTS, new ResultRecords(kafka.topic, ResultSchema.of(spec))),
+                deadLetters,
+                lateData,
                 UnaryOperator.identity());
     }
 
     public JobWiring withSource(Source<Either<Row, Reject>, ?, ?> replacement) {
-        return new JobWiring(replacement, resultSink, deadLetterSink, lateDataSink, eventsTap);
+        return new JobWiring(replacement, resultSink, resultTopicSink, deadLetterSink, lateDataSink, eventsTap);
     }
 
     public JobWiring withEventsTap(UnaryOperator<DataStream<Row>> tap) {
-        return new JobWiring(source, resultSink, deadLetterSink, lateDataSink, tap);
+        return new JobWiring(source, resultSink, resultTopicSink, deadLetterSink, lateDataSink, tap);
     }
 
     public JobWiring withSinks(Sink<Row> results, Sink<Reject> deadLetters, Sink<LateEvent> lateData) {
-        return new JobWiring(source, results, deadLetters, lateData, eventsTap);
+        return new JobWiring(source, results, resultTopicSink, deadLetters, lateData, eventsTap);
+    }
+
+    public JobWiring withResultTopicSink(Sink<Row> results) {
+        return new JobWiring(source, resultSink, results, deadLetterSink, lateDataSink, eventsTap);
     }
 }

@@ -34,8 +34,17 @@ public final class OperatorUids {
     /** Stateless: counts and describes too-late events. */
     public static final String LATE_EVENTS = "late-events";
     public static final String POSTGRES_SINK = "postgres-sink";
+    /**
+     * Results to {@code sink.kafka.topic} (state: the Kafka writer's transactional id prefix; its committer, uid
+     * {@code Sink Committer: kafka-sink}, set by Flink, holds the transactions of checkpoints not yet committed).
+     */
+    public static final String KAFKA_SINK = "kafka-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    /** Rejects to {@code deadLetter.topic}: a Kafka sink, whose state the table sink's uid must not be given. */
+    public static final String DEAD_LETTER_TOPIC_SINK = "dead-letter-topic-sink";
     public static final String LATE_DATA_SINK = "late-data-sink";
+    /** Too-late events to {@code lateData.topic}. */
+    public static final String LATE_DATA_TOPIC_SINK = "late-data-topic-sink";
     /** Where too-late events go when the spec drops them (still counted). */
     public static final String LATE_DATA_DISCARD = "late-data-discard";
 

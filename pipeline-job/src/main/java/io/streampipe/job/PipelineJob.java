@@ -33,7 +33,7 @@ public final class PipelineJob {
     public static void main(String[] args) throws Exception {
         Arguments arguments = Arguments.parse(args);
         StreamingPipelineSpec spec = SpecFiles.read(arguments.specFile());
-        JobOptions options = JobOptions.defaults().withSourceEpoch(arguments.sourceEpoch());
+        JobOptions options = JobOptions.defaults().withSourceEpoch(arguments.sourceEpoch()).withPipeline(arguments.pipeline());
         SpecValidator.requireValid(spec);
         requireCredentialsInEnvironment(spec);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -87,17 +87,19 @@ public final class PipelineJob {
             // on average. A watermark every 50 ms costs nothing measurable.
             env.getConfig().setAutoWatermarkInterval(DEFAULT_WATERMARK_INTERVAL_MS);
         }
-        if (spec.sink.postgres.createTable) {
+        if (spec.sink.postgres != null && spec.sink.postgres.createTable) {
             TableCreator.createTables(spec, options.credentials());
         }
-        JobWiring wiring = options.wiring().apply(JobWiring.production(spec, options.sourceEpoch(), options.credentials()));
+        JobWiring wiring = options.wiring().apply(
+                JobWiring.production(spec, options.sourceEpoch(), options.credentials(), options.pipeline()));
         PipelineTopology.build(env, spec, options.sourceEpoch(), wiring);
         LOG.info("Built pipeline {} (source epoch {})", jobName(spec), options.sourceEpoch());
     }
 
     static String jobName(StreamingPipelineSpec spec) {
         var kafka = spec.source.kafka;
-        return "streampipe " + (kafka.topic != null ? kafka.topic : kafka.topicPattern) + " -> " + spec.sink.postgres.table;
+        String to = spec.sink.postgres != null ? spec.sink.postgres.table : "topic " + spec.sink.kafka.topic;
+        return "streampipe " + (kafka.topic != null ? kafka.topic : kafka.topicPattern) + " -> " + to;
     }
 
     /** The operator sets checkpointing in the Flink configuration; a run without one uses the spec's. */
@@ -120,6 +122,10 @@ public final class PipelineJob {
         if (kafka != null && (kafka.securityProtocol == SecurityProtocol.SASL_PLAINTEXT || kafka.securityProtocol == SecurityProtocol.SASL_SSL)) {
             missing.addAll(unset(JobContract.ENV_KAFKA_USERNAME, JobContract.ENV_KAFKA_PASSWORD));
         }
+        var sinkKafka = spec.sink == null ? null : spec.sink.kafka;
+        if (sinkKafka != null && (sinkKafka.securityProtocol == SecurityProtocol.SASL_PLAINTEXT || sinkKafka.securityProtocol == SecurityProtocol.SASL_SSL)) {
+            missing.addAll(unset(JobContract.ENV_KAFKA_SINK_USERNAME, JobContract.ENV_KAFKA_SINK_PASSWORD));
+        }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Environment variables " + missing + " are not set; the spec's "
                     + "credentialsSecretRef needs them (the operator fills them from the Secret)");
@@ -138,12 +144,14 @@ public final class PipelineJob {
     }
 
     /** The command line of {@link JobContract}. */
-    record Arguments(Path specFile, String sourceEpoch) {
+    record Arguments(Path specFile, String sourceEpoch, String pipeline) {
         private static final java.util.regex.Pattern EPOCH = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,63}");
+        private static final java.util.regex.Pattern PIPELINE = java.util.regex.Pattern.compile("[a-z0-9-]{1,63}/[a-z0-9-]{1,63}");
 
         static Arguments parse(String[] args) {
             Path specFile = null;
             String epoch = JobContract.INITIAL_SOURCE_EPOCH;
+            String pipeline = null;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -155,15 +163,23 @@ public final class PipelineJob {
                                     + " must be 1 to 63 of A-Z a-z 0-9 . _ - (an offset-reset token), got " + value);
                         }
                     }
+                    case JobContract.ARG_PIPELINE -> {
+                        pipeline = required(args[i], value);
+                        if (!PIPELINE.matcher(pipeline).matches()) {
+                            throw new IllegalArgumentException(JobContract.ARG_PIPELINE
+                                    + " must be <namespace>/<name> of a StreamingPipeline, got " + value);
+                        }
+                    }
                     default -> throw new IllegalArgumentException("Unknown argument " + args[i] + "; usage: "
-                            + JobContract.ARG_SPEC_FILE + " <path> [" + JobContract.ARG_SOURCE_EPOCH + " <epoch>]");
+                            + JobContract.ARG_SPEC_FILE + " <path> [" + JobContract.ARG_SOURCE_EPOCH + " <epoch>] ["
+                            + JobContract.ARG_PIPELINE + " <namespace>/<name>]");
                 }
                 i++;
             }
             if (specFile == null) {
                 throw new IllegalArgumentException(JobContract.ARG_SPEC_FILE + " <path> is required");
             }
-            return new Arguments(specFile, epoch);
+            return new Arguments(specFile, epoch, pipeline);
         }
 
         private static String required(String flag, String value) {

@@ -51,7 +51,7 @@ import java.util.List;
  *       tumbling/sliding: window-slices    (aggregates per slice, having, late firings) ──too late──► late-events → late-data-sink
  *       session:          window-aggregate (Flink's merging window operator, same outputs)  ──too late──► (same)
  *       no window:        result-rows (stateless, chained: rows of a partition are written by the subtask reading it)
- *   → postgres-sink (upsert / delete)
+ *   → postgres-sink (upsert / delete), kafka-sink (record / tombstone), either or both
  * </pre>
  */
 public final class PipelineTopology {
@@ -71,14 +71,19 @@ public final class PipelineTopology {
                 .uid(sourceUid)
                 .process(new SplitRejects(rejects), schema.eventType())
                 .uid(OperatorUids.SPLIT_REJECTS).name(OperatorUids.SPLIT_REJECTS);
-        events.getSideOutput(rejects).sinkTo(wiring.deadLetterSink())
-                .uid(OperatorUids.DEAD_LETTER_SINK).name(OperatorUids.DEAD_LETTER_SINK);
+        String deadLetterUid = spec.deadLetter.topic != null ? OperatorUids.DEAD_LETTER_TOPIC_SINK : OperatorUids.DEAD_LETTER_SINK;
+        events.getSideOutput(rejects).sinkTo(wiring.deadLetterSink()).uid(deadLetterUid).name(deadLetterUid);
 
         DataStream<Row> tapped = wiring.eventsTap().apply(events);
         DataStream<Row> results = spec.transform.window == null
                 ? resultRows(tapped, schema, ResultSchema.of(spec))
                 : windowed(clocked(tapped, spec, schema), spec, schema, wiring);
-        results.sinkTo(wiring.resultSink()).uid(OperatorUids.POSTGRES_SINK).name(OperatorUids.POSTGRES_SINK);
+        if (wiring.resultSink() != null) {
+            results.sinkTo(wiring.resultSink()).uid(OperatorUids.POSTGRES_SINK).name(OperatorUids.POSTGRES_SINK);
+        }
+        if (wiring.resultTopicSink() != null) {
+            results.sinkTo(wiring.resultTopicSink()).uid(OperatorUids.KAFKA_SINK).name(OperatorUids.KAFKA_SINK);
+        }
     }
 
     static EventTimeWatermarks watermarks(StreamingPipelineSpec spec, EventSchema schema) {
@@ -137,7 +142,8 @@ public final class PipelineTopology {
                 .process(new LateEvents(schema), TypeInformation.of(LateEvent.class))
                 .uid(OperatorUids.LATE_EVENTS).name(OperatorUids.LATE_EVENTS);
         if (wiring.lateDataSink() != null) {
-            late.sinkTo(wiring.lateDataSink()).uid(OperatorUids.LATE_DATA_SINK).name(OperatorUids.LATE_DATA_SINK);
+            String lateDataUid = spec.lateData.topic != null ? OperatorUids.LATE_DATA_TOPIC_SINK : OperatorUids.LATE_DATA_SINK;
+            late.sinkTo(wiring.lateDataSink()).uid(lateDataUid).name(lateDataUid);
         } else {
             late.sinkTo(new DiscardingSink<>()).uid(OperatorUids.LATE_DATA_DISCARD).name(OperatorUids.LATE_DATA_DISCARD);
         }

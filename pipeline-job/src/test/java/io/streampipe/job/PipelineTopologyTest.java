@@ -24,7 +24,8 @@ class PipelineTopologyTest {
         StreamingPipelineSpec spec = Specs.example(example);
         spec.sink.postgres.createTable = false;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineJob.prepare(env, spec, JobOptions.defaults().withSourceEpoch(epoch).withCredentials(DatabaseCredentials.of("u", "p")));
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withSourceEpoch(epoch).withCredentials(DatabaseCredentials.of("u", "p"))
+                .withPipeline("analytics/" + example));
         // Building the graph creates every serializer: with generic types disabled, a Kryo type would fail here.
         StreamGraph graph = env.getStreamGraph();
         assertThat(env.getConfig().hasGenericTypesDisabled()).isTrue();
@@ -34,7 +35,8 @@ class PipelineTopologyTest {
     @Test
     void windowedPipeline() {
         assertThat(uids("sensor-anomalies", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
-                "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-sink", "postgres-sink");
+                "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-sink", "postgres-sink",
+                "kafka-sink", "Sink Committer: kafka-sink");
     }
 
     /** The clock must see exactly the input of the window operator: both in one task, no shuffle between them. */
@@ -44,7 +46,8 @@ class PipelineTopologyTest {
             StreamingPipelineSpec spec = Specs.example(example);
             spec.sink.postgres.createTable = false;
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+            PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"))
+                    .withPipeline("analytics/" + example));
             List<String> vertices = new java.util.ArrayList<>();
             env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
             assertThat(vertices).as(example).anyMatch(name -> name.matches(
@@ -64,6 +67,52 @@ class PipelineTopologyTest {
                 "dead-letter-sink", "result-rows", "postgres-sink");
     }
 
+    /** Kafka alone: results, rejects and too-late events each to their topic, by Kafka sinks with uids of their own. */
+    @Test
+    void kafkaSinkAloneWithSideTopics() {
+        StreamingPipelineSpec spec = Specs.example("sensor-anomalies");
+        spec.sink.postgres = null;
+        spec.sink.kafka = new io.streampipe.api.v1alpha1.KafkaSinkSpec();
+        spec.sink.kafka.bootstrapServers = "kafka:9092";
+        spec.sink.kafka.topic = "sensor-alerts";
+        spec.deadLetter.table = null;
+        spec.deadLetter.topic = "sensor-rejects";
+        spec.lateData.table = null;
+        spec.lateData.topic = "sensor-late";
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withPipeline("analytics/sensor-anomalies"));
+        assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
+                .contains("kafka-sink", "Sink Committer: kafka-sink", "dead-letter-topic-sink", "late-data-topic-sink")
+                .doesNotContain("postgres-sink", "dead-letter-sink", "late-data-sink");
+    }
+
+    @Test
+    void kafkaSinkBesideThePostgresSink() {
+        StreamingPipelineSpec spec = Specs.example("orders-upsert");
+        spec.sink.postgres.createTable = false;
+        spec.sink.kafka = new io.streampipe.api.v1alpha1.KafkaSinkSpec();
+        spec.sink.kafka.bootstrapServers = "kafka:9092";
+        spec.sink.kafka.topic = "orders-latest";
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"))
+                .withPipeline("shop/orders-upsert"));
+        assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
+                .contains("kafka-sink", "postgres-sink", "dead-letter-sink");
+    }
+
+    @Test
+    void anExactlyOnceKafkaSinkNeedsThePipelinesName() {
+        StreamingPipelineSpec spec = Specs.example("orders-upsert");
+        spec.sink.postgres.createTable = false;
+        spec.sink.kafka = new io.streampipe.api.v1alpha1.KafkaSinkSpec();
+        spec.sink.kafka.bootstrapServers = "kafka:9092";
+        spec.sink.kafka.topic = "orders-latest";
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        assertThatThrownBy(() -> PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"))))
+                .hasMessageContaining("spec.sink.kafka with delivery exactly-once needs the pipeline's name")
+                .hasMessageContaining("--pipeline <namespace>/<name>");
+    }
+
     @Test
     void droppedLateDataIsStillCounted() {
         StreamingPipelineSpec spec = Specs.example("sensor-anomalies");
@@ -71,7 +120,8 @@ class PipelineTopologyTest {
         spec.lateData.drop = true;
         spec.sink.postgres.createTable = false;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p"))
+                .withPipeline("analytics/sensor-anomalies"));
         assertThat(env.getStreamGraph().getStreamNodes()).extracting(StreamNode::getTransformationUID)
                 .contains("late-events", "late-data-discard").doesNotContain("late-data-sink");
     }
@@ -114,7 +164,8 @@ class PipelineTopologyTest {
         for (String uid : List.of("kafka-source-epoch-", OperatorUids.SPLIT_REJECTS, OperatorUids.WINDOW_AGGREGATE,
                 OperatorUids.WINDOW_SLICES, OperatorUids.WINDOW_CLOCK,
                 OperatorUids.RESULT_ROWS, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
-                OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD)) {
+                OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD,
+                OperatorUids.KAFKA_SINK, OperatorUids.DEAD_LETTER_TOPIC_SINK, OperatorUids.LATE_DATA_TOPIC_SINK)) {
             assertThat(text).contains("`" + uid);
         }
     }

@@ -40,7 +40,11 @@ class SpecFilesTest {
     @Test
     void commandLineOfTheJobContract() {
         assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "/x/spec.json", "--source-epoch", "reset-4"}))
-                .isEqualTo(new PipelineJob.Arguments(Path.of("/x/spec.json"), "reset-4"));
+                .isEqualTo(new PipelineJob.Arguments(Path.of("/x/spec.json"), "reset-4", null));
+        assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "s", "--pipeline", "analytics/sensor-anomalies"}).pipeline())
+                .isEqualTo("analytics/sensor-anomalies");
+        assertThatThrownBy(() -> PipelineJob.Arguments.parse(new String[]{"--spec-file", "s", "--pipeline", "sensor-anomalies"}))
+                .hasMessage("--pipeline must be <namespace>/<name> of a StreamingPipeline, got sensor-anomalies");
         assertThat(PipelineJob.Arguments.parse(new String[]{"--spec-file", "s.yaml"}).sourceEpoch()).isEqualTo("0");
         assertThatThrownBy(() -> PipelineJob.Arguments.parse(new String[]{"--source-epoch", "1"}))
                 .hasMessage("--spec-file <path> is required");

@@ -35,6 +35,8 @@ public final class Patterns {
             + "|parallelism[.]default$|taskmanager[.]numberOfTaskSlots$|high-availability"
             + "|kubernetes[.]operator[.](periodic[.]savepoint[.]interval$|savepoint[.]history[.]|deployment[.]rollback[.]enabled$"
             + "|deployment[.]readiness[.]timeout$|snapshot[.]resource[.]enabled$))";
+    /** A Kafka topic name: Kafka's legal characters and length. */
+    public static final String KAFKA_TOPIC = "^[a-zA-Z0-9._-]{1,249}$";
     /** A Kubernetes object name (DNS-1123 subdomain). */
     public static final String K8S_NAME = "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$";
 

@@ -8,15 +8,20 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.List;
 
-/** Where results go. */
+/** Where results go: a PostgreSQL table, a Kafka topic, or both. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.postgres) || has(self.kafka)",
+        message = "sink: set postgres, kafka or both")
 public class SinkSpec {
-    @Required
     @JsonPropertyDescription("PostgreSQL upsert sink: INSERT ... ON CONFLICT (primary key) DO UPDATE, so replays are idempotent.")
     public Postgres postgres;
+
+    @JsonPropertyDescription("Kafka sink: each result row as a JSON record keyed by its primary key, exactly-once through Kafka transactions or at-least-once.")
+    public KafkaSinkSpec kafka;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Postgres {

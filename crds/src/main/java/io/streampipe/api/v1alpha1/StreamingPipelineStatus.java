@@ -156,6 +156,8 @@ public class StreamingPipelineStatus {
         public String expectedDowntime;
         @JsonPropertyDescription("Why, in a sentence.")
         public String message;
+        @JsonPropertyDescription("A risk the operator sees in the action, also reported as a Warning event, e.g. a downtime that could outlast the Kafka sink's transactions (spec.sink.kafka.transactionTimeout).")
+        public String warning;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

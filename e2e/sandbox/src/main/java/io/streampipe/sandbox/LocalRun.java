@@ -36,6 +36,8 @@ import java.util.stream.Stream;
  */
 public final class LocalRun implements AutoCloseable {
     static final int PARALLELISM = 2;
+    /** The namespace of a local run's pipeline, which with its name gives a Kafka sink's transactional ids. */
+    static final String LOCAL_NAMESPACE = "local";
     public static final String LOG_PROPERTY = "streampipe.localRun.log";
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(10);
@@ -124,7 +126,8 @@ public final class LocalRun implements AutoCloseable {
         flink = LocalFlink.start(workDirectory, PARALLELISM);
         out.println("  flink        MiniCluster in this JVM, parallelism " + PARALLELISM + ", dashboard " + flink.dashboard());
         long submitNanos = System.nanoTime();
-        job = flink.submit(spec, JobOptions.defaults().withParallelism(PARALLELISM).withCredentials(services.credentials()));
+        job = flink.submit(spec, JobOptions.defaults().withParallelism(PARALLELISM).withCredentials(services.credentials())
+                .withPipeline(LOCAL_NAMESPACE + "/" + pipelineName()));
         if (settings.eventsPerSecond() > 0) {
             EventGenerator generator = EventGenerator.of(spec, settings.seed(), settings.eventsPerSecond(), settings.speed());
             producer = new EventProducer(generator, services.kafkaClient(), services.topic(), settings.eventsPerSecond());
@@ -250,6 +253,12 @@ public final class LocalRun implements AutoCloseable {
     /** The spec as run: endpoints and checkpoint storage rewritten. */
     public StreamingPipelineSpec spec() {
         return spec;
+    }
+
+    /** The manifest's file name without its extension, as a pipeline name (e.g. sensor-anomalies). */
+    private String pipelineName() {
+        String file = settings.manifest().getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return file.replaceAll("\\.ya?ml$", "").replaceAll("[^a-z0-9-]", "-");
     }
 
     /** A counter of the job (e.g. recordsAccepted), summed over its subtasks. */

@@ -2,6 +2,7 @@ package io.streampipe.sandbox;
 
 import io.streampipe.api.JobContract;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
@@ -105,6 +106,16 @@ final class PipelineServices implements AutoCloseable {
             }
             description.add("kafka        " + kafkaGiven + " is not reachable: started Kafka " + KafkaBroker.version()
                     + " at " + localKafka.bootstrapServers() + ", topic " + topic + " (" + LOCAL_TOPIC_PARTITIONS + " partitions)");
+            KafkaSinkSpec sink = spec.sink.kafka;
+            if (sink != null && kafkaGiven.equals(sink.bootstrapServers)) {
+                // The sink's cluster is the source's: the local broker serves both.
+                localKafka.createTopic(sink.topic, LOCAL_TOPIC_PARTITIONS);
+                sink.bootstrapServers = localKafka.bootstrapServers();
+                sink.securityProtocol = SecurityProtocol.PLAINTEXT;
+                sink.saslMechanism = null;
+                sink.credentialsSecretRef = null;
+                description.add("kafka sink   topic " + sink.topic + " on the same broker (" + sink.delivery.name().toLowerCase().replace('_', '-') + ")");
+            }
         }
         DatabaseCredentials credentials;
         if (localPostgres == null) {

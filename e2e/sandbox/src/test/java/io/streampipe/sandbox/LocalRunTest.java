@@ -72,6 +72,8 @@ class LocalRunTest {
         CompletableFuture<PostgresServer> startingPostgres = CompletableFuture.supplyAsync(() -> started(new PostgresServer()));
         try (KafkaBroker kafka = startingKafka.join(); PostgresServer postgres = startingPostgres.join()) {
             kafka.createTopic("sensor-readings", 3);
+            // The manifest's own broker has the topic the alerts also go to (spec.sink.kafka), as a user's would.
+            kafka.createTopic("sensor-alerts", 3);
             Set<Long> childrenBefore = liveChildren();
             String manifest = Files.readString(EXAMPLES.resolve("sensor-anomalies.yaml"))
                     .replace("kafka:9092", kafka.bootstrapServers())

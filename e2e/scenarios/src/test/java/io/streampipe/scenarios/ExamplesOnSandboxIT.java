@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The operator in the loop with real Flink clusters: the examples, applied unchanged to a real API server, are
  * reconciled by our operator into FlinkDeployments, which the Flink Kubernetes Operator's stand-in runs as Flink JVMs
  * reading the sandbox's Kafka (at {@code kafka:9092}, as the manifests name it) and writing its PostgreSQL (at
- * {@code postgres:5432}). Each pipeline must reach Ready=True with its job RUNNING and rows in its table; a spec change
+ * {@code postgres:5432}). Each pipeline must reach Ready=True with its job RUNNING and rows in its table (and committed
+ * records on its topic, for the sensor alerts' Kafka sink); a spec change
  * then goes through a savepoint upgrade and a change the Flink operator ignores settles without one.
  */
 class ExamplesOnSandboxIT {
@@ -88,6 +89,17 @@ class ExamplesOnSandboxIT {
             assertThat(condition(ready, "Degraded")).isEqualTo("False");
             awaitTrue(name + ": rows in " + pipeline.getSpec().sink.postgres.table, () -> rows(pipeline) > 0);
             firstRow.put(name, Duration.between(applied, Instant.now()));
+            if (pipeline.getSpec().sink.kafka != null) {
+                // Exactly-once: committed with a checkpoint; each a result row as JSON, keyed by its primary key.
+                String topic = pipeline.getSpec().sink.kafka.topic;
+                awaitTrue(name + ": committed records on " + topic, () -> !committedRecords(topic).isEmpty());
+                assertThat(committedRecords(topic)).allSatisfy(record -> {
+                    assertThat(record.key()).startsWith("{\"sensor_id\":\"s-").contains("\"window_start\":\"");
+                    if (record.value() != null) {
+                        assertThat(record.value()).contains("\"avg_temp\":", "\"window_end\":\"");
+                    }
+                });
+            }
         }
         System.out.println("kubectl apply to the first row: " + firstRow);
 
@@ -204,6 +216,29 @@ class ExamplesOnSandboxIT {
             return result.getInt(1);
         } catch (SQLException tableNotThereYet) {
             return 0;
+        }
+    }
+
+    /** The records of the topic a read_committed consumer reads now, up to the first open transaction. */
+    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> committedRecords(String topic) {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", "kafka:9092");
+        properties.put("isolation.level", "read_committed");
+        properties.put("enable.auto.commit", "false");
+        properties.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        properties.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(properties)) {
+            var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
         }
     }
 

@@ -22,6 +22,8 @@ import org.apache.flink.kubernetes.operator.api.spec.Resource;
 import org.apache.flink.kubernetes.operator.api.spec.TaskManagerSpec;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,21 +60,20 @@ public final class DesiredFlinkDeployment {
                 .podTemplate(FlinkPodTemplate.of(pipeline, storage, jobConfigHash, jobConfigMap))
                 .jobManager(new JobManagerSpec(resource(spec.resources.jobManager), null, 1, null))
                 .taskManager(new TaskManagerSpec(resource(spec.resources.taskManager), null, null, null))
-                .job(job(spec, inputs))
+                .job(job(pipeline, inputs))
                 .build());
         deployment.setStatus(null);
         return deployment;
     }
 
-    private static JobSpec job(StreamingPipelineSpec spec, DeploymentInputs inputs) {
+    private static JobSpec job(StreamingPipeline pipeline, DeploymentInputs inputs) {
+        StreamingPipelineSpec spec = pipeline.getSpec();
         RestoreSpec restore = spec.restore;
         String triggerToken = spec.savepoints.triggerToken;
         return JobSpec.builder()
                 .jarURI(JobContract.JAR_URI)
                 .entryClass(JobContract.MAIN_CLASS)
-                .args(new String[]{
-                        JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME,
-                        JobContract.ARG_SOURCE_EPOCH, inputs.sourceEpoch()})
+                .args(args(pipeline, inputs))
                 .parallelism(spec.parallelism)
                 .state(spec.state == StreamingPipelineSpec.State.SUSPENDED ? JobState.SUSPENDED : JobState.RUNNING)
                 .upgradeMode(inputs.startWithoutState() ? UpgradeMode.STATELESS : upgradeMode(spec.upgrade.mode))
@@ -81,6 +82,22 @@ public final class DesiredFlinkDeployment {
                 .savepointRedeployNonce(restore == null ? null : Hashes.nonce(restore.token))
                 .allowNonRestoredState(inputs.allowNonRestoredState() ? Boolean.TRUE : null)
                 .build();
+    }
+
+    /**
+     * The job's command line ({@link JobContract}). {@code --pipeline} only with a Kafka sink, whose transactional ids
+     * derive from it: other pipelines' FlinkDeployments stay as they were.
+     */
+    private static String[] args(StreamingPipeline pipeline, DeploymentInputs inputs) {
+        List<String> args = new ArrayList<>(List.of(
+                JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME));
+        if (pipeline.getSpec().sink != null && pipeline.getSpec().sink.kafka != null) {
+            args.add(JobContract.ARG_PIPELINE);
+            args.add(PipelineResources.namespace(pipeline) + "/" + PipelineResources.name(pipeline));
+        }
+        args.add(JobContract.ARG_SOURCE_EPOCH);
+        args.add(inputs.sourceEpoch());
+        return args.toArray(String[]::new);
     }
 
     /** Flat string keys, as every Flink operator release from 1.13 to 1.16 reads them (1.16 also takes nested YAML). */

@@ -48,6 +48,10 @@ public final class SecretReferences {
             credentials(uses, "spec.source.kafka.credentialsSecretRef", spec.source.kafka.credentialsSecretRef,
                     JobContract.ENV_KAFKA_USERNAME, JobContract.ENV_KAFKA_PASSWORD);
         }
+        if (spec.sink != null && spec.sink.kafka != null) {
+            credentials(uses, "spec.sink.kafka.credentialsSecretRef", spec.sink.kafka.credentialsSecretRef,
+                    JobContract.ENV_KAFKA_SINK_USERNAME, JobContract.ENV_KAFKA_SINK_PASSWORD);
+        }
         CheckpointingSpec.Storage storage = spec.checkpointing == null ? null : spec.checkpointing.storage;
         if (storage != null) {
             String prefix = "spec.checkpointing.storage.";

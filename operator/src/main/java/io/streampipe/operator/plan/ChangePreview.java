@@ -46,6 +46,15 @@ public final class ChangePreview {
      */
     public static Plan of(StreamingPipeline pipeline, String desiredHash, DeploymentInputs inputs, FlinkDeploymentSpec desired,
                           FlinkObservation flink, List<Problem> problems, boolean rollback, Optional<StreamingPipelineStatus.Backup> backup) {
+        Plan plan = decide(pipeline, desiredHash, inputs, desired, flink, problems, rollback, backup);
+        if (plan.warning == null && pipeline.getStatus() != null) {
+            plan.warning = TransactionTimeoutRisk.of(pipeline.getSpec(), pipeline.getStatus(), plan.action).orElse(null);
+        }
+        return plan;
+    }
+
+    private static Plan decide(StreamingPipeline pipeline, String desiredHash, DeploymentInputs inputs, FlinkDeploymentSpec desired,
+                               FlinkObservation flink, List<Problem> problems, boolean rollback, Optional<StreamingPipelineStatus.Backup> backup) {
         StreamingPipelineSpec spec = pipeline.getSpec();
         StreamingPipelineStatus status = Optional.ofNullable(pipeline.getStatus()).orElseGet(StreamingPipelineStatus::new);
         Plan plan = new Plan();

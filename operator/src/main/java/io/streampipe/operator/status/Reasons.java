@@ -57,6 +57,7 @@ public final class Reasons {
     public static final String RESUMED_FROM_FINAL_SAVEPOINT = "ResumedFromFinalSavepoint";
     public static final String UPGRADE_FROM_CHECKPOINT = "UpgradeFromCheckpoint";
     public static final String BACKUP_SAVEPOINT = "BackupSavepoint";
+    public static final String TRANSACTION_TIMEOUT_RISK = "TransactionTimeoutRisk";
 
     // Phases, which are Event reasons when the phase changes while Ready does not.
     public static final String PHASE_PENDING = "Pending";

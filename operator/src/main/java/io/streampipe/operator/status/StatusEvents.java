@@ -60,6 +60,11 @@ public final class StatusEvents {
                     + after.resumedFrom.savepoint + ", the final savepoint of the deleted pipeline recorded in ConfigMap "
                     + after.resumedFrom.record));
         }
+        if (after.plan != null && after.plan.warning != null && (old.plan == null
+                || !Objects.equals(old.plan.generation, after.plan.generation) || !Objects.equals(old.plan.warning, after.plan.warning))) {
+            events.add(new PipelineEvent(true, Reasons.TRANSACTION_TIMEOUT_RISK, "Generation " + after.plan.generation + " ("
+                    + after.plan.action + "): " + after.plan.warning));
+        }
         tokenApplied(events, Reasons.SAVEPOINT_TRIGGERED, "savepoints.triggerToken", tokens(old).savepoint, tokens(after).savepoint);
         tokenApplied(events, Reasons.OFFSET_RESET_APPLIED, "offsetReset.token", tokens(old).offsetReset, tokens(after).offsetReset);
         tokenApplied(events, Reasons.RESTORE_APPLIED, "restore.token", tokens(old).restore, tokens(after).restore);

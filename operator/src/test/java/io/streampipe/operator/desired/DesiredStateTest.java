@@ -185,9 +185,12 @@ class DesiredStateTest {
         assertThat(jobView.maxParallelism).isEqualTo(128);
         assertThat(jobView.transform.keyBy).isEqualTo(pipeline.getSpec().transform.keyBy);
         assertThat(json).doesNotContain("\"deletion\"", "\"savepoints\"", "\"upgrade\"", "\"restore\"", "\"image\"");
-        assertThat(job(desired).getArgs()).containsExactly(
-                JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME,
-                JobContract.ARG_SOURCE_EPOCH, "0");
+        List<String> pipelineName = pipeline.getSpec().sink.kafka == null ? List.of()
+                : List.of(JobContract.ARG_PIPELINE, Examples.NAMESPACE + "/" + pipeline.getMetadata().getName());
+        List<String> args = new java.util.ArrayList<>(List.of(JobContract.ARG_SPEC_FILE, JobContract.SPEC_MOUNT_DIR + "/" + JobContract.SPEC_FILE_NAME));
+        args.addAll(pipelineName);
+        args.addAll(List.of(JobContract.ARG_SOURCE_EPOCH, "0"));
+        assertThat(job(desired).getArgs()).containsExactlyElementsOf(args);
     }
 
     @ParameterizedTest
@@ -205,6 +208,32 @@ class DesiredStateTest {
                     assertThat(e.getValue()).isNull();
                     assertThat(e.getValueFrom().getSecretKeyRef().getName()).isNotBlank();
                 });
+    }
+
+    /**
+     * A Kafka sink with SASL: its login reaches the pods as env from its own Secret (apart from the source's), and the
+     * job learns the pipeline's name, from which the sink's transactional ids derive.
+     */
+    @Test
+    void aKafkaSinkGetsItsCredentialsAsEnvAndThePipelineNameForItsTransactionalIds() {
+        StreamingPipeline pipeline = Examples.load("sensor-anomalies");
+        var kafka = new io.streampipe.api.v1alpha1.KafkaSinkSpec();
+        kafka.bootstrapServers = "alerts-kafka:9093";
+        kafka.topic = "sensor-alerts";
+        kafka.securityProtocol = io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol.SASL_SSL;
+        kafka.credentialsSecretRef = new io.streampipe.api.v1alpha1.SecretKeyRef("alerts-writer");
+        pipeline.getSpec().sink.kafka = kafka;
+        DesiredState desired = desired(pipeline);
+
+        List<EnvVar> env = desired.flinkDeployment().getSpec().getPodTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(env).filteredOn(e -> e.getName().startsWith("STREAMPIPE_KAFKA_SINK_"))
+                .extracting(EnvVar::getName, e -> e.getValueFrom().getSecretKeyRef().getName(), e -> e.getValueFrom().getSecretKeyRef().getKey(), EnvVar::getValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(JobContract.ENV_KAFKA_SINK_USERNAME, "alerts-writer", "username", null),
+                        org.assertj.core.groups.Tuple.tuple(JobContract.ENV_KAFKA_SINK_PASSWORD, "alerts-writer", "password", null));
+        assertThat(job(desired).getArgs()).containsSequence(JobContract.ARG_PIPELINE,
+                pipeline.getMetadata().getNamespace() + "/sensor-anomalies");
+        assertThat(job(desired(Examples.load("orders-upsert"))).getArgs()).as("without a Kafka sink").doesNotContain(JobContract.ARG_PIPELINE);
     }
 
     @Test

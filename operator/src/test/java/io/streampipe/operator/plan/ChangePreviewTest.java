@@ -29,6 +29,11 @@ class ChangePreviewTest {
     @BeforeEach
     void running() {
         pipeline = Examples.load("sensor-anomalies");
+        deploy();
+    }
+
+    /** The pipeline's spec as it is now, running, with the status of generation 3. */
+    private void deploy() {
         pipeline.getMetadata().setGeneration(3L);
         DesiredState desired = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
         running = desired.flinkDeployment();
@@ -56,6 +61,31 @@ class ChangePreviewTest {
         assertThat(plan.action).isEqualTo("SavepointUpgrade");
         assertThat(plan.dropsState).isEqualTo("nothing");
         assertThat(plan.expectedDowntime).isEqualTo("about 41s, as the last upgrade");
+    }
+
+    /** An exactly-once Kafka sink: the plan of a restart warns when its downtime could outlast the transactions. */
+    @Test
+    void aRestartThatCouldOutlastTheKafkaSinksTransactionsIsAWarning() {
+        pipeline.getSpec().sink.kafka = new io.streampipe.api.v1alpha1.KafkaSinkSpec();
+        pipeline.getSpec().sink.kafka.bootstrapServers = "kafka:9092";
+        pipeline.getSpec().sink.kafka.topic = "sensor-alerts";
+        deploy();
+        pipeline.getStatus().lastUpgradeDowntime = "310s";
+        assertThat(preview(spec -> spec.savepoints.retain.count = 9).warning).as("in place, no restart").isNull();
+
+        Plan plan = preview(spec -> spec.parallelism = 5);
+        assertThat(plan.action).isEqualTo("SavepointUpgrade");
+        assertThat(plan.warning).startsWith("The last upgrade was down 310s, more than half of spec.sink.kafka.transactionTimeout (10m);")
+                .contains("loses the results the Kafka sink had not committed yet");
+        assertThat(preview(spec -> spec.sink.kafka.delivery = io.streampipe.api.v1alpha1.KafkaSinkSpec.Delivery.AT_LEAST_ONCE).warning)
+                .as("at-least-once has no transactions").isNull();
+
+        pipeline.getStatus().lastUpgradeDowntime = "41s";
+        assertThat(preview(spec -> {
+            spec.sink.kafka.delivery = io.streampipe.api.v1alpha1.KafkaSinkSpec.Delivery.EXACTLY_ONCE;
+            spec.upgrade.timeout = "20m";
+        }).warning).startsWith("spec.upgrade.timeout (20m) lets an upgrade be down longer than spec.sink.kafka.transactionTimeout (10m)");
+        assertThat(preview(spec -> spec.upgrade.timeout = "10m").warning).as("41s of 10m, defaults").isNull();
     }
 
     @Test

@@ -209,6 +209,28 @@ class ReasonsReachabilityTest {
             after.resumedFrom.record = "analytics/sensor-anomalies-final-savepoint";
             return written(new StreamingPipelineStatus(), after);
         });
+        CASES.put(Reasons.TRANSACTION_TIMEOUT_RISK, () -> {
+            // A rescale of a pipeline with an exactly-once Kafka sink whose last upgrade was down 7 of its 10 minutes.
+            StreamingPipeline pipeline = Examples.load("sensor-anomalies");
+            pipeline.getSpec().sink.kafka = new io.streampipe.api.v1alpha1.KafkaSinkSpec();
+            pipeline.getSpec().sink.kafka.bootstrapServers = "kafka:9092";
+            pipeline.getSpec().sink.kafka.topic = "sensor-alerts";
+            pipeline.getMetadata().setGeneration(1L);
+            FlinkObservation flink = FlinkObservation.of(Optional.of(deployed(pipeline, FlinkStatuses::running)));
+            Applied applied = new Applied(DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS).specHash(),
+                    new StreamingPipelineStatus.AppliedTokens(), "0", 128);
+            StreamingPipelineStatus before = StatusMapper.map(pipeline, applied, flink, List.of(), NOW);
+            before.lastUpgradeDowntime = "420s";
+            pipeline.setStatus(before);
+            pipeline.getMetadata().setGeneration(2L);
+            pipeline.getSpec().parallelism = 4;
+            DeploymentPlan plan = DeploymentPlan.of(pipeline, flink, ALL_SECRETS);
+            DesiredState desired = DesiredState.of(pipeline, plan.inputs(), Examples.DEFAULTS);
+            StreamingPipelineStatus after = io.fabric8.kubernetes.client.utils.Serialization.clone(before);
+            after.plan = io.streampipe.operator.plan.ChangePreview.of(pipeline, desired.specHash(), plan.inputs(),
+                    desired.flinkDeployment().getSpec(), flink, List.of(), false, Optional.empty());
+            return written(before, after);
+        });
         CASES.put(Reasons.UPGRADE_FROM_CHECKPOINT, () -> {
             StreamingPipeline pipeline = Examples.load("sensor-anomalies");
             FlinkDeployment deployment = deployed(pipeline, d -> FlinkStatuses.upgrading(d, "s3://flink-state/sp/upgrade-1"));

@@ -54,4 +54,21 @@ class StatusEventsTest {
         assertThat(StatusEvents.between(before, after)).extracting(PipelineEvent::reason)
                 .containsExactly("JobRestarting", "SavepointCompleted", "SavepointTriggered");
     }
+
+    /** A plan's warning (a restart that could outlast the Kafka sink's transactions) is a Warning Event, once per generation. */
+    @Test
+    void aPlansWarningIsAWarningEventOncePerGeneration() {
+        StreamingPipelineStatus before = status("Running", true, "Running", false);
+        StreamingPipelineStatus after = status("Running", true, "Running", false);
+        after.plan = new StreamingPipelineStatus.Plan();
+        after.plan.generation = 4L;
+        after.plan.action = "SavepointUpgrade";
+        after.plan.warning = "The last upgrade was down 310s";
+        assertThat(StatusEvents.between(before, after)).containsExactly(new PipelineEvent(true, Reasons.TRANSACTION_TIMEOUT_RISK,
+                "Generation 4 (SavepointUpgrade): The last upgrade was down 310s"));
+        assertThat(StatusEvents.between(after, after)).isEmpty();
+        StreamingPipelineStatus next = io.fabric8.kubernetes.client.utils.Serialization.clone(after);
+        next.plan.generation = 5L;
+        assertThat(StatusEvents.between(after, next)).extracting(PipelineEvent::reason).containsExactly(Reasons.TRANSACTION_TIMEOUT_RISK);
+    }
 }

@@ -81,7 +81,7 @@ public final class ResultSchema implements Serializable {
         if (windowed) {
             primaryKey.add(WINDOW_START);
         }
-        if (spec.sink.postgres.primaryKey != null && !spec.sink.postgres.primaryKey.isEmpty()) {
+        if (spec.sink.postgres != null && spec.sink.postgres.primaryKey != null && !spec.sink.postgres.primaryKey.isEmpty()) {
             primaryKey = spec.sink.postgres.primaryKey;
         }
         if (windowed) {

@@ -36,7 +36,9 @@ public final class TableCreator {
     static List<TableWriter<?>> writers(StreamingPipelineSpec spec) {
         List<TableWriter<?>> writers = new ArrayList<>();
         writers.add(new ResultRowWriter(spec.sink.postgres.table, ResultSchema.of(spec)));
-        writers.add(new DeadLetterWriter(spec.deadLetter.table));
+        if (spec.deadLetter.table != null) {
+            writers.add(new DeadLetterWriter(spec.deadLetter.table));
+        }
         if (spec.lateData != null && spec.lateData.table != null) {
             writers.add(new LateEventWriter(spec.lateData.table));
         }
@@ -63,8 +65,8 @@ public final class TableCreator {
             throw new IllegalStateException("Could not create the tables of spec.sink.postgres (createTable: true) at "
                     + BatchCommitter.withoutParameters(url) + ": " + BatchCommitter.describe(e), e);
         }
-        LOG.info("Ensured tables {}, {}{} exist and fit the pipeline at {}", spec.sink.postgres.table, spec.deadLetter.table,
-                spec.lateData != null && spec.lateData.table != null ? ", " + spec.lateData.table : "",
+        LOG.info("Ensured tables {} exist and fit the pipeline at {}",
+                writers(spec).stream().map(TableWriter::table).collect(java.util.stream.Collectors.joining(", ")),
                 BatchCommitter.withoutParameters(url));
     }
 }

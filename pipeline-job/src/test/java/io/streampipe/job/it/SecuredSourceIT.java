@@ -1,6 +1,7 @@
 package io.streampipe.job.it;
 
 import io.streampipe.api.JobContract;
+import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.SecretKeyRef;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
@@ -100,6 +101,56 @@ class SecuredSourceIT {
             assertThat(Orders.table(POSTGRES, base)).isEqualTo(Orders.latest(matching));
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The Kafka sink logs in with its own credentials ({@link JobContract#ENV_KAFKA_SINK_USERNAME} and
+     * {@link JobContract#ENV_KAFKA_SINK_PASSWORD}, set by failsafe as the operator sets them from the sink's Secret):
+     * here to the other broker, which knows the user under another password, so the source's credentials would be
+     * refused. Exactly-once, every version of every order is on the topic once (without a window each event is a
+     * record), keyed by its order id, and neither password is in the job graph.
+     */
+    @Test
+    void theKafkaSinkLogsInWithItsOwnCredentials() throws Exception {
+        String base = Pipelines.unique("sink");
+        String results = base + "-latest";
+        KAFKA.createTopic(base + "-eu", 4);
+        KAFKA_WITH_OTHER_PASSWORD.createTopic(results, 2);
+        List<Orders.Order> orders = Orders.versions("eu", 10, 0);
+        Orders.produce(KAFKA, base + "-eu", orders, null);
+        StreamingPipelineSpec spec = securedSpec(KAFKA, base + "-eu", "SCRAM-SHA-512", base + "-group", base);
+        spec.sink.kafka = new KafkaSinkSpec();
+        spec.sink.kafka.bootstrapServers = KAFKA_WITH_OTHER_PASSWORD.bootstrapServers();
+        spec.sink.kafka.topic = results;
+        spec.sink.kafka.securityProtocol = SourceSpec.SecurityProtocol.SASL_PLAINTEXT;
+        spec.sink.kafka.saslMechanism = SourceSpec.SaslMechanism.SCRAM_SHA_512;
+        spec.sink.kafka.credentialsSecretRef = new SecretKeyRef("orders-writer");
+        assertThat(environment(JobContract.ENV_KAFKA_SINK_PASSWORD)).as("the other broker's password").isNotEqualTo(PASSWORD);
+
+        JobOptions options = options().withPipeline("it/" + base.replace('_', '-'));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(options.configuration());
+        PipelineJob.prepare(env, spec, options);
+        StreamGraph streamGraph = env.getStreamGraph();
+        assertNoPasswordIn(streamGraph, "SCRAM-SHA-512");
+        String serialized = new String(InstantiationUtil.serializeObject(streamGraph.getJobGraph()), StandardCharsets.ISO_8859_1);
+        assertThat(serialized.contains(environment(JobContract.ENV_KAFKA_SINK_PASSWORD))).as("the sink's password is in the job graph").isFalse();
+        assertThat(serialized.contains("${streampipe-env:sink:SCRAM_SHA_512}")).as("the sink's credentials reference").isTrue();
+        JobClient job = env.executeAsync(streamGraph);
+        try {
+            List<String> expected = orders.stream().map(o -> "{\"order_id\":\"" + o.id() + "\"}|" + o.status()).sorted().toList();
+            Pipelines.awaitEqual(Duration.ofSeconds(60), () -> KAFKA_WITH_OTHER_PASSWORD.readAll(results).stream()
+                    .map(r -> r.key() + "|" + status(r.value())).sorted().toList(), expected);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String status(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("status").asText();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

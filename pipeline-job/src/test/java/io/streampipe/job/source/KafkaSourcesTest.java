@@ -58,6 +58,21 @@ class KafkaSourcesTest {
                 .isEqualTo("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";");
     }
 
+    /** The Kafka sink's login is under the path "sink": its own variables, never the source's. */
+    @Test
+    void providerReadsTheSinksCredentialsUnderItsPath() {
+        Map<String, String> env = Map.of("STREAMPIPE_KAFKA_SINK_USERNAME", "writer", "STREAMPIPE_KAFKA_SINK_PASSWORD", "pw",
+                "STREAMPIPE_KAFKA_USERNAME", "reader", "STREAMPIPE_KAFKA_PASSWORD", "other");
+        var provider = new EnvCredentialsConfigProvider(env::get);
+        assertThat(provider.get(EnvCredentialsConfigProvider.SINK, java.util.Set.of("PLAIN")).data()).containsEntry("PLAIN",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"writer\" password=\"pw\";");
+        assertThat(provider.get("", java.util.Set.of("PLAIN")).data().get("PLAIN")).contains("username=\"reader\"");
+        assertThatThrownBy(() -> new EnvCredentialsConfigProvider(Map.<String, String>of()::get)
+                .get(EnvCredentialsConfigProvider.SINK, java.util.Set.of("PLAIN")))
+                .hasMessage("Environment variable STREAMPIPE_KAFKA_SINK_USERNAME is not set: SASL needs the Kafka credentials"
+                        + " (spec.sink.kafka.credentialsSecretRef)");
+    }
+
     @Test
     void startingOffsetPolicies() {
         SourceSpec.StartingOffsets offsets = new SourceSpec.StartingOffsets();

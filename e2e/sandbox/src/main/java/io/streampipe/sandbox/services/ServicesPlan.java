@@ -1,6 +1,7 @@
 package io.streampipe.sandbox.services;
 
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.SecretKeyRef;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
@@ -16,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the sandbox serves so that manifests apply unchanged: the topics they read, the databases they write to, and
+ * What the sandbox serves so that manifests apply unchanged: the topics they read and write, the databases they write to, and
  * every Secret they name, with each key the operator's pre-flight looks up (its {@code SecretReferences}: the
  * {@code usernameKey}/{@code passwordKey} of a credentials reference, and the documented keys of a storage Secret).
  * A pure function of the manifests; what it cannot serve is listed in {@link #problems()}.
@@ -82,6 +83,27 @@ record ServicesPlan(SortedSet<String> topics, SortedSet<String> databases, Map<S
                     problems.add(manifest + ": spec.sink.postgres.jdbcUrl is " + postgres.jdbcUrl
                             + ", the sandbox serves jdbc:postgresql://" + POSTGRES_ADDRESS + "/<database>");
                 }
+            }
+            KafkaSinkSpec sinkKafka = spec.sink == null ? null : spec.sink.kafka;
+            if (sinkKafka != null) {
+                if (!KAFKA_ADDRESS.equals(sinkKafka.bootstrapServers)) {
+                    problems.add(manifest + ": spec.sink.kafka.bootstrapServers is " + sinkKafka.bootstrapServers
+                            + ", the sandbox serves " + KAFKA_ADDRESS);
+                } else {
+                    topics.add(sinkKafka.topic);
+                    if (spec.deadLetter != null && spec.deadLetter.topic != null) {
+                        topics.add(spec.deadLetter.topic);
+                    }
+                    if (spec.lateData != null && spec.lateData.topic != null) {
+                        topics.add(spec.lateData.topic);
+                    }
+                }
+                if (sinkKafka.securityProtocol == SourceSpec.SecurityProtocol.SSL
+                        || sinkKafka.securityProtocol == SourceSpec.SecurityProtocol.SASL_SSL) {
+                    problems.add(manifest + ": spec.sink.kafka.securityProtocol " + sinkKafka.securityProtocol
+                            + ": the sandbox's broker speaks PLAINTEXT and SASL_PLAINTEXT only");
+                }
+                add.credentials(sinkKafka.credentialsSecretRef, Value.of(Source.KAFKA_USERNAME), Value.of(Source.KAFKA_PASSWORD));
             }
             CheckpointingSpec.Storage storage = spec.checkpointing == null ? null : spec.checkpointing.storage;
             if (storage != null) {

@@ -63,7 +63,7 @@ class SandboxServicesTest {
             children.addAll(services.descendants().toList());
             assertThat(env).containsEntry("KAFKA_BOOTSTRAP", "kafka:9092")
                     .containsEntry("KAFKA_ADDRESS", kafkaHost + ":9092")
-                    .containsEntry("KAFKA_TOPICS", "clicks,orders,sensor-readings")
+                    .containsEntry("KAFKA_TOPICS", "clicks,orders,sensor-alerts,sensor-readings")
                     .containsEntry("POSTGRES_JDBC", "jdbc:postgresql://postgres:5432/")
                     .containsEntry("POSTGRES_ADDRESS", postgresHost + ":5432")
                     .containsEntry("POSTGRES_DATABASES", "analytics,shop")

@@ -20,7 +20,7 @@ class ServicesPlanTest {
         ServicesPlan plan = ServicesPlan.of(SandboxServices.readManifests(EXAMPLES));
 
         assertThat(plan.problems()).isEmpty();
-        assertThat(plan.topics()).containsExactly("clicks", "orders", "sensor-readings");
+        assertThat(plan.topics()).containsExactly("clicks", "orders", "sensor-alerts", "sensor-readings");
         assertThat(plan.databases()).containsExactly("analytics", "shop");
         assertThat(plan.secrets()).isEqualTo(Map.of(
                 "analytics-db", Map.of("username", new Value(Source.DATABASE_USERNAME, "analytics"),
@@ -38,6 +38,7 @@ class ServicesPlanTest {
         StreamingPipelineSpec elsewhere = example("sensor-anomalies.yaml");
         elsewhere.source.kafka.bootstrapServers = "broker-1.prod:9092";
         elsewhere.sink.postgres.jdbcUrl = "jdbc:postgresql://db.prod:5432/analytics";
+        elsewhere.sink.kafka.bootstrapServers = "alerts.prod:9093";
         StreamingPipelineSpec otherKeys = example("orders-upsert.yaml");
         otherKeys.sink.postgres.credentialsSecretRef.name = "analytics-db";
         otherKeys.sink.postgres.credentialsSecretRef.usernameKey = "password";
@@ -52,7 +53,8 @@ class ServicesPlanTest {
         assertThat(plan.problems()).containsExactly(
                 "a.yaml: spec.source.kafka.bootstrapServers is broker-1.prod:9092, the sandbox serves kafka:9092",
                 "a.yaml: spec.sink.postgres.jdbcUrl is jdbc:postgresql://db.prod:5432/analytics, the sandbox serves "
-                        + "jdbc:postgresql://postgres:5432/<database>");
+                        + "jdbc:postgresql://postgres:5432/<database>",
+                "a.yaml: spec.sink.kafka.bootstrapServers is alerts.prod:9093, the sandbox serves kafka:9092");
         assertThat(plan.topics()).isEmpty();
         assertThat(plan.databases()).isEmpty();
         assertThat(conflicting.problems()).containsExactly("orders-upsert.yaml: Secret analytics-db key password would hold "
