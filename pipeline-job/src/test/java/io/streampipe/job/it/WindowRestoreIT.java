@@ -6,8 +6,12 @@ import io.streampipe.job.JobOptions;
 import io.streampipe.job.it.WindowOracle.Kind;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static io.streampipe.job.it.Ev.ev;
@@ -247,5 +252,62 @@ class WindowRestoreIT {
                     .hasStackTraceContaining("The restored window state (window-slices) does not fit this spec: "
                             + "spec.transform.window.size is '5m' but the state was built with '10m'. ");
         }
+    }
+
+    /**
+     * Issue 13, "late vs. counted, decided once": a failure between a late decision and the next checkpoint. u@3 is
+     * judged late (its window [0,10) fired and was purged) and written to the late table; the job then dies before
+     * any checkpoint covers that decision and is restored from the checkpoint before it. The replay reads clock@15
+     * and u@3 again, but the watermark that made u@3 late is emitted periodically, so u@3 may now meet the
+     * checkpoint's watermark and be counted. Whatever the replay decides, u@3 must be in exactly one place.
+     */
+    @Test
+    @Disabled("issue 13: fails on today's job (u@3 ends up in the late table and in the row): the sinks "
+            + "write what an epoch decided before its checkpoint completes; enable with the fix (notes/13-job13.md)")
+    void aLateDecisionIsNotTakenTwiceAcrossAFailureBeforeTheNextCheckpoint(
+            @InjectMiniCluster MiniCluster cluster,
+            @TempDir Path checkpoints) throws Exception {
+        String topic = Pipelines.unique("late_once");
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 0));
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 0m}");
+        spec.checkpointing.interval = "1h";
+        Configuration configuration = Pipelines.jobConfiguration();
+        configuration.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        configuration.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        JobOptions options = Pipelines.options(POSTGRES, 2).withConfiguration(configuration);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            scenario.runningIn(job, 2);
+            scenario.step(ev("u", 1, 1, 0), ev("u", 2, 2, 0)).clock(5);
+            String checkpoint = cluster.triggerCheckpoint(job.getJobID()).get(60, TimeUnit.SECONDS);
+
+            scenario.clock(15);
+            Pipelines.awaitEqual(() -> uRows(topic), List.of("u [0,10) n=2 total=3.0"));
+            scenario.produce(List.of(ev("u", 3, 4, 0)));
+            Pipelines.awaitEqual(() -> WindowedPipelineIT.lateRows(POSTGRES, topic + "_late").size(), 1);
+            job.cancel().get(30, TimeUnit.SECONDS); // dies before the next checkpoint
+
+            job = jobs.start(spec, Pipelines.restoring(options, checkpoint));
+            scenario.runningIn(job, 2);
+            // u@16's window fires after [0,10) on the same subtask and reaches the same sink subtask after it.
+            scenario.step(ev("u", 16, 8, 0)).clock(25);
+            Pipelines.awaitEqual(() -> uRows(topic).stream().anyMatch(r -> r.startsWith("u [10,20)")), true);
+            long lateAfterRestore = WatermarkProbe.counter(job.getJobID(), "lateRecords");
+
+            List<String> late = WindowedPipelineIT.lateRows(POSTGRES, topic + "_late");
+            List<String> rows = uRows(topic);
+            boolean counted = rows.contains("u [0,10) n=3 total=7.0");
+            boolean wentLate = late.size() == 1;
+            assertThat(rows).containsAnyOf("u [0,10) n=3 total=7.0", "u [0,10) n=2 total=3.0");
+            assertThat(counted ^ wentLate).as("u@3 in exactly one place (judged late %d times after the restore): rows %s, late %s",
+                    lateAfterRestore, rows, late).isTrue();
+        }
+    }
+
+    private static List<String> uRows(String table) {
+        return Pipelines.windowRows(POSTGRES, table).stream().filter(r -> r.user().equals("u"))
+                .map(r -> String.format(Locale.ROOT, "u [%d,%d) n=%d total=%.1f",
+                        (r.start() - Ev.T0.toEpochMilli()) / MINUTE, (r.end() - Ev.T0.toEpochMilli()) / MINUTE, r.n(), r.total()))
+                .toList();
     }
 }
