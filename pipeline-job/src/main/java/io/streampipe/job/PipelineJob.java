@@ -1,6 +1,7 @@
 package io.streampipe.job;
 
 import io.streampipe.api.Durations;
+import io.streampipe.api.EventFields;
 import io.streampipe.api.JobContract;
 import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
@@ -119,6 +120,9 @@ public final class PipelineJob {
         var kafka = spec.source == null ? null : spec.source.kafka;
         if (kafka != null && (kafka.securityProtocol == SecurityProtocol.SASL_PLAINTEXT || kafka.securityProtocol == SecurityProtocol.SASL_SSL)) {
             missing.addAll(unset(JobContract.ENV_KAFKA_USERNAME, JobContract.ENV_KAFKA_PASSWORD));
+        }
+        for (var dimension : EventFields.dimensions(spec)) {
+            missing.addAll(unset(JobContract.enrichUsernameEnv(dimension.name), JobContract.enrichPasswordEnv(dimension.name)));
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Environment variables " + missing + " are not set; the spec's "
