@@ -18,6 +18,8 @@ import java.util.Set;
  */
 final class EnrichValidator {
     private static final Set<FieldType> KEY_TYPES = Set.of(FieldType.STRING, FieldType.LONG, FieldType.BOOLEAN);
+    /** Also the CRD's message: equality on a key must be exact, so no double or timestamp keys. */
+    static final String KEY_RULE = "must name a string, long or boolean field of spec.source.schema or an earlier dimension's column";
 
     private EnrichValidator() {
     }
@@ -28,6 +30,7 @@ final class EnrichValidator {
         for (SchemaField field : spec.source.schema) {
             known.putIfAbsent(field.name, field.type);
         }
+        Set<String> schema = Set.copyOf(known.keySet());
         Set<String> aggregates = new HashSet<>(List.of("window_start", "window_end"));
         if (spec.transform.aggregates != null) {
             spec.transform.aggregates.forEach(a -> aggregates.add(a.name));
@@ -38,7 +41,7 @@ final class EnrichValidator {
             String path = "spec.transform.enrich[" + i + "]";
             SpecValidator.check(problems, () -> SqlIdentifiers.quote(path + ".name", dimension.name));
             if (dimension.name != null && !names.add(dimension.name)) {
-                problems.add(path + ".name: '" + dimension.name + "' is used by another dimension");
+                problems.add("spec.transform.enrich[].name must be unique: '" + dimension.name + "' names two dimensions");
             }
             postgres(dimension.postgres, path + ".postgres", problems);
             SpecValidator.check(problems, () -> Durations.parse(path + ".refresh", dimension.refresh));
@@ -49,7 +52,7 @@ final class EnrichValidator {
                 problems.add(path + ".maxRows must be at least 1");
             }
             keys(dimension, path, known, problems);
-            columns(dimension, path, known, aggregates, problems);
+            columns(dimension, path, known, schema, aggregates, problems);
         }
     }
 
@@ -82,18 +85,15 @@ final class EnrichValidator {
                 problems.add(keyPath + ".field: '" + key.field + "' is used twice");
             }
             FieldType type = known.get(key.field);
-            if (type == null) {
-                problems.add(keyPath + ".field: '" + key.field
-                        + "' is not a field of spec.source.schema nor a column of an earlier dimension");
-            } else if (!KEY_TYPES.contains(type)) {
-                problems.add(keyPath + ".field: '" + key.field + "' is a " + type.name().toLowerCase()
-                        + "; a key field must be a string, long or boolean (equality on it must be exact)");
+            if (type == null || !KEY_TYPES.contains(type)) {
+                problems.add(keyPath + ".field: '" + key.field + "' " + (type == null ? "is unknown" : "is a " + type.name().toLowerCase())
+                        + "; it " + KEY_RULE);
             }
         }
     }
 
-    private static void columns(EnrichSpec dimension, String path, Map<String, FieldType> known, Set<String> aggregates,
-                                List<String> problems) {
+    private static void columns(EnrichSpec dimension, String path, Map<String, FieldType> known, Set<String> schema,
+                                Set<String> aggregates, List<String> problems) {
         if (dimension.columns == null || dimension.columns.isEmpty()) {
             problems.add(path + ".columns needs at least one column");
             return;
@@ -105,12 +105,14 @@ final class EnrichValidator {
             if (column.type == null) {
                 problems.add(columnPath + ".type is required (string, long, double, boolean or timestamp)");
             }
-            if (known.containsKey(column.name)) {
+            if (schema.contains(column.name)) {
+                problems.add(columnPath + ".name: '" + column.name + "' must differ from the fields of spec.source.schema");
+            } else if (known.containsKey(column.name)) {
+                problems.add(columnPath + ".name: '" + column.name + "' must differ from the columns of the other dimensions");
+            }
+            if (aggregates.contains(column.name)) {
                 problems.add(columnPath + ".name: '" + column.name
-                        + "' is already a field of the event (spec.source.schema or another dimension's column)");
-            } else if (aggregates.contains(column.name)) {
-                problems.add(columnPath + ".name: '" + column.name
-                        + "' collides with an aggregate name of spec.transform.aggregates (or window_start/window_end)");
+                        + "' must differ from the aggregate names, window_start and window_end");
             }
             if (column.name != null) {
                 known.putIfAbsent(column.name, column.type);

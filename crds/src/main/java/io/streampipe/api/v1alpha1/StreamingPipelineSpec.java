@@ -28,8 +28,8 @@ import java.util.Map;
         message = "spec.transform.aggregates[].field must name a long or double field of spec.source.schema or spec.transform.enrich")
 @ValidationRule(value = "!has(self.transform.enrich) || self.transform.enrich.all(e, e.columns.all(c, !self.source.schema.exists(f, f.name == c.name)))",
         message = "spec.transform.enrich[].columns[].name must differ from the fields of spec.source.schema")
-@ValidationRule(value = "!has(self.transform.enrich) || self.transform.enrich.all(e, e.key.all(k, self.source.schema.exists(f, f.name == k.field) || self.transform.enrich.exists(d, d.columns.exists(c, c.name == k.field))))",
-        message = "spec.transform.enrich[].key[].field must name a field of spec.source.schema or an earlier dimension's column")
+@ValidationRule(value = "!has(self.transform.enrich) || self.transform.enrich.all(e, e.key.all(k, self.source.schema.exists(f, f.name == k.field && f.type in ['string', 'long', 'boolean']) || self.transform.enrich.exists(d, d.columns.exists(c, c.name == k.field && c.type in ['string', 'long', 'boolean']))))",
+        message = "spec.transform.enrich[].key[].field must name a string, long or boolean field of spec.source.schema or an earlier dimension's column")
 @ValidationRule(value = "!has(self.transform.window) || has(self.source.eventTime)",
         message = "spec.source.eventTime is required when spec.transform.window is set")
 @ValidationRule(value = "!has(self.transform.window) || has(self.lateData)",
