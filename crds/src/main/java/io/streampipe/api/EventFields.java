@@ -18,7 +18,7 @@ public final class EventFields {
     public static List<SchemaField> of(StreamingPipelineSpec spec) {
         List<SchemaField> fields = new ArrayList<>(spec.source.schema);
         for (EnrichSpec dimension : dimensions(spec)) {
-            for (EnrichSpec.Column column : dimension.columns) {
+            for (EnrichSpec.Column column : dimension.columns == null ? List.<EnrichSpec.Column>of() : dimension.columns) {
                 fields.add(new SchemaField(column.name, column.type, false));
             }
         }

@@ -73,7 +73,7 @@ class EnrichValidatorTest {
     @Test
     void aDimensionWithoutColumnsOrKeyIsRefused() {
         StreamingPipelineSpec spec = enriched();
-        spec.transform.enrich.get(0).columns = new ArrayList<>();
+        spec.transform.enrich.get(0).columns = null; // as "columns: null" reads
         spec.transform.enrich.get(0).key = new ArrayList<>();
         assertThat(SpecValidator.problems(spec)).contains("spec.transform.enrich[0].key needs at least one field",
                 "spec.transform.enrich[0].columns needs at least one column");
