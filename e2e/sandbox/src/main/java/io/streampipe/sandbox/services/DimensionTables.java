@@ -22,8 +22,8 @@ import java.util.Locale;
  * of the first {@value #ROWS} entities the event generator writes, so the examples' events find their rows. Values
  * are a function of the entity's number: the same every time the sandbox starts.
  */
-final class DimensionTables {
-    static final int ROWS = 2_000;
+public final class DimensionTables {
+    public static final int ROWS = 2_000;
     /** Values of string columns, e.g. country de, fr, ... or plan free, pro, ... picked by the entity's number. */
     private static final List<String> WORDS = List.of("de", "fr", "us", "jp", "br");
     private static final List<String> PLANS = List.of("free", "pro", "team", "enterprise");
@@ -32,7 +32,7 @@ final class DimensionTables {
     }
 
     /** Creates and fills the table of {@code dimension} through {@code connection} (its database's owner). */
-    static int createAndFill(Connection connection, StreamingPipelineSpec spec, EnrichSpec dimension) throws SQLException {
+    public static int createAndFill(Connection connection, StreamingPipelineSpec spec, EnrichSpec dimension) throws SQLException {
         String field = "spec.transform.enrich(" + dimension.name + ")";
         String table = SqlIdentifiers.quoteTable(field + ".postgres.table", dimension.postgres.table);
         List<String> definitions = new ArrayList<>();
