@@ -41,6 +41,15 @@ public final class JobContract {
     public static final String ENV_KAFKA_SINK_USERNAME = "STREAMPIPE_KAFKA_SINK_USERNAME";
     public static final String ENV_KAFKA_SINK_PASSWORD = "STREAMPIPE_KAFKA_SINK_PASSWORD";
 
+    /** Username of dimension {@code name} of spec.transform.enrich: {@code STREAMPIPE_ENRICH_<NAME>_USERNAME}. */
+    public static String enrichUsernameEnv(String dimension) {
+        return "STREAMPIPE_ENRICH_" + dimension.toUpperCase(java.util.Locale.ROOT) + "_USERNAME";
+    }
+
+    public static String enrichPasswordEnv(String dimension) {
+        return "STREAMPIPE_ENRICH_" + dimension.toUpperCase(java.util.Locale.ROOT) + "_PASSWORD";
+    }
+
     private JobContract() {
     }
 }

@@ -204,10 +204,11 @@ public final class SpecValidator {
 
     private static void transform(StreamingPipelineSpec spec, List<String> problems) {
         TransformSpec transform = spec.transform;
-        Map<String, SchemaField> schema = byName(spec.source.schema);
+        EnrichValidator.check(spec, problems);
+        Map<String, SchemaField> schema = byName(EventFields.of(spec));
         for (String key : transform.keyBy) {
             if (!schema.containsKey(key)) {
-                problems.add("spec.transform.keyBy: '" + key + "' is not a field of spec.source.schema");
+                problems.add("spec.transform.keyBy: '" + key + "' is not a field of spec.source.schema nor a column of spec.transform.enrich");
             }
         }
         if (new HashSet<>(transform.keyBy).size() != transform.keyBy.size()) {
@@ -245,7 +246,7 @@ public final class SpecValidator {
             } else if (aggregate.fn != TransformSpec.AggregateFunction.COUNT) {
                 SchemaField field = schema.get(aggregate.field);
                 if (field == null || (field.type != FieldType.LONG && field.type != FieldType.DOUBLE)) {
-                    problems.add(path + ".field must name a long or double field of spec.source.schema");
+                    problems.add(path + ".field must name a long or double field of spec.source.schema or spec.transform.enrich");
                 }
             }
         }
@@ -416,7 +417,7 @@ public final class SpecValidator {
         }
     }
 
-    private static void check(List<String> problems, Runnable check) {
+    static void check(List<String> problems, Runnable check) {
         try {
             check.run();
         } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package io.streampipe.job;
 
 import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
+import io.streampipe.job.enrich.Dimension;
 import io.streampipe.job.late.LateEvent;
 import io.streampipe.job.parse.Reject;
 import io.streampipe.job.schema.EventSchema;
@@ -24,6 +25,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.types.Either;
 import org.apache.flink.types.Row;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,13 +37,15 @@ import java.util.function.UnaryOperator;
  * @param deadLetterSink  the dead-letter table or topic
  * @param lateDataSink    the late-data table or topic; null when the spec drops late data
  * @param eventsTap    applied to the parsed events before keyBy (identity in production; tests inject failures)
+ * @param dimensions   the tables of spec.transform.enrich, with their credentials
  */
 public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
                         Sink<Row> resultSink,
                         Sink<Row> resultTopicSink,
                         Sink<Reject> deadLetterSink,
                         Sink<LateEvent> lateDataSink,
-                        UnaryOperator<DataStream<Row>> eventsTap) {
+                        UnaryOperator<DataStream<Row>> eventsTap,
+                        List<Dimension> dimensions) {
 
     public static JobWiring production(StreamingPipelineSpec spec, String sourceEpoch, DatabaseCredentials credentials,
                                        String pipeline) {
@@ -58,27 +62,28 @@ public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
             lateData = KafkaSinks.of(kafka, pipeline, Output.LATE_DATA, new LateEventRecords(spec.lateData.topic));
         }
         return new JobWiring(
-                KafkaSources.of(spec.source, KafkaSources.startingOffsets(spec, sourceEpoch), EventSchema.of(spec)),
+                KafkaSources.of(spec.source, KafkaSources.startingOffsets(spec, sourceEpoch), EventSchema.parsed(spec)),
                 postgres == null ? null : new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), settings),
                 kafka == null ? null : KafkaSinks.of(kafka, pipeline, Output.RESULTS, new ResultRecords(kafka.topic, ResultSchema.of(spec))),
                 deadLetters,
                 lateData,
-                UnaryOperator.identity());
+                UnaryOperator.identity(),
+                Dimension.all(spec, credentials));
     }
 
     public JobWiring withSource(Source<Either<Row, Reject>, ?, ?> replacement) {
-        return new JobWiring(replacement, resultSink, resultTopicSink, deadLetterSink, lateDataSink, eventsTap);
+        return new JobWiring(replacement, resultSink, resultTopicSink, deadLetterSink, lateDataSink, eventsTap, dimensions);
     }
 
     public JobWiring withEventsTap(UnaryOperator<DataStream<Row>> tap) {
-        return new JobWiring(source, resultSink, resultTopicSink, deadLetterSink, lateDataSink, tap);
+        return new JobWiring(source, resultSink, resultTopicSink, deadLetterSink, lateDataSink, tap, dimensions);
     }
 
     public JobWiring withSinks(Sink<Row> results, Sink<Reject> deadLetters, Sink<LateEvent> lateData) {
-        return new JobWiring(source, results, resultTopicSink, deadLetters, lateData, eventsTap);
+        return new JobWiring(source, results, resultTopicSink, deadLetters, lateData, eventsTap, dimensions);
     }
 
     public JobWiring withResultTopicSink(Sink<Row> results) {
-        return new JobWiring(source, resultSink, results, deadLetterSink, lateDataSink, eventsTap);
+        return new JobWiring(source, resultSink, results, deadLetterSink, lateDataSink, eventsTap, dimensions);
     }
 }

@@ -12,6 +12,14 @@ public final class OperatorUids {
 
     /** Stateless, chained to the source: events on, rejects to the dead-letter side output. */
     public static final String SPLIT_REJECTS = "split-rejects";
+
+    /**
+     * Stateless, chained after {@link #SPLIT_REJECTS}: joins dimension {@code name} of spec.transform.enrich from the
+     * copy every subtask reads at open and refreshes; nothing of it is in a savepoint.
+     */
+    public static String enrich(String name) {
+        return "enrich-" + name;
+    }
     /**
      * Chained in front of either window operator (state: the highest watermark, the window layout): the watermark
      * survives restores, and a restore into another window layout is refused.

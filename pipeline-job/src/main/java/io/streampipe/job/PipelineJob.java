@@ -1,6 +1,7 @@
 package io.streampipe.job;
 
 import io.streampipe.api.Durations;
+import io.streampipe.api.EventFields;
 import io.streampipe.api.JobContract;
 import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
@@ -125,6 +126,9 @@ public final class PipelineJob {
         var sinkKafka = spec.sink == null ? null : spec.sink.kafka;
         if (sinkKafka != null && (sinkKafka.securityProtocol == SecurityProtocol.SASL_PLAINTEXT || sinkKafka.securityProtocol == SecurityProtocol.SASL_SSL)) {
             missing.addAll(unset(JobContract.ENV_KAFKA_SINK_USERNAME, JobContract.ENV_KAFKA_SINK_PASSWORD));
+        }
+        for (var dimension : EventFields.dimensions(spec)) {
+            missing.addAll(unset(JobContract.enrichUsernameEnv(dimension.name), JobContract.enrichPasswordEnv(dimension.name)));
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("Environment variables " + missing + " are not set; the spec's "

@@ -4,6 +4,7 @@ import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.TransformSpec.AggregateFunction;
 import io.streampipe.api.v1alpha1.TransformSpec.WindowType;
+import io.streampipe.job.enrich.Enrichments;
 import io.streampipe.job.late.LateEvent;
 import io.streampipe.job.late.LateEvents;
 import io.streampipe.job.latest.ResultRows;
@@ -46,6 +47,7 @@ import java.util.List;
  * <pre>
  * Kafka source (parse + schema check, watermarks per partition)
  *   → split-rejects ──rejects──► dead-letter-sink
+ *   → enrich-NAME, per dimension (chained: columns from an in-memory copy of a table) ──no row, dead-letter──► (same)
  *   → keyBy(keyBy fields), windows only
  *     → window-clock (chained: the watermark kept across restores, the window layout checked at restore)
  *       tumbling/sliding: window-slices    (aggregates per slice, having, late firings) ──too late──► late-events → late-data-sink
@@ -62,19 +64,21 @@ public final class PipelineTopology {
     }
 
     public static void build(StreamExecutionEnvironment env, StreamingPipelineSpec spec, String sourceEpoch, JobWiring wiring) {
+        EventSchema parsed = EventSchema.parsed(spec);
         EventSchema schema = EventSchema.of(spec);
         OutputTag<Reject> rejects = new OutputTag<>(REJECTS, ParsingDeserializer.rejectType());
         String sourceUid = OperatorUids.kafkaSource(sourceEpoch);
         SingleOutputStreamOperator<Row> events = env
-                .fromSource(EverySplitHoldsTheWatermark.of(wiring.source()), watermarks(spec, schema), sourceUid,
-                        ParsingDeserializer.typeOf(schema))
+                .fromSource(EverySplitHoldsTheWatermark.of(wiring.source()), watermarks(spec, parsed), sourceUid,
+                        ParsingDeserializer.typeOf(parsed))
                 .uid(sourceUid)
-                .process(new SplitRejects(rejects), schema.eventType())
+                .process(new SplitRejects(rejects), parsed.eventType())
                 .uid(OperatorUids.SPLIT_REJECTS).name(OperatorUids.SPLIT_REJECTS);
+        Enrichments enriched = Enrichments.apply(spec, wiring.dimensions(), events, events.getSideOutput(rejects));
         String deadLetterUid = spec.deadLetter.topic != null ? OperatorUids.DEAD_LETTER_TOPIC_SINK : OperatorUids.DEAD_LETTER_SINK;
-        events.getSideOutput(rejects).sinkTo(wiring.deadLetterSink()).uid(deadLetterUid).name(deadLetterUid);
+        enriched.rejects().sinkTo(wiring.deadLetterSink()).uid(deadLetterUid).name(deadLetterUid);
 
-        DataStream<Row> tapped = wiring.eventsTap().apply(events);
+        DataStream<Row> tapped = wiring.eventsTap().apply(enriched.events());
         DataStream<Row> results = spec.transform.window == null
                 ? resultRows(tapped, schema, ResultSchema.of(spec))
                 : windowed(clocked(tapped, spec, schema), spec, schema, wiring);

@@ -113,6 +113,22 @@ class PipelineTopologyTest {
                 .hasMessageContaining("--pipeline <namespace>/<name>");
     }
 
+    /** The dimension's join is chained to the source, and its dead letters join the parse rejects' sink. */
+    @Test
+    void enrichedPipeline() {
+        assertThat(uids("clickstream-enriched", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
+                "enrich-users", "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-discard",
+                "postgres-sink");
+        StreamingPipelineSpec spec = Specs.example("clickstream-enriched");
+        spec.sink.postgres.createTable = false;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        PipelineJob.prepare(env, spec, JobOptions.defaults().withCredentials(DatabaseCredentials.of("u", "p")));
+        List<String> vertices = new java.util.ArrayList<>();
+        env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
+        assertThat(vertices).anyMatch(name -> name.startsWith("Source: kafka-source-epoch-0 -> split-rejects -> ")
+                && name.contains("enrich-users"));
+    }
+
     @Test
     void droppedLateDataIsStillCounted() {
         StreamingPipelineSpec spec = Specs.example("sensor-anomalies");
@@ -165,7 +181,8 @@ class PipelineTopologyTest {
                 OperatorUids.WINDOW_SLICES, OperatorUids.WINDOW_CLOCK,
                 OperatorUids.RESULT_ROWS, OperatorUids.LATE_EVENTS, OperatorUids.POSTGRES_SINK,
                 OperatorUids.DEAD_LETTER_SINK, OperatorUids.LATE_DATA_SINK, OperatorUids.LATE_DATA_DISCARD,
-                OperatorUids.KAFKA_SINK, OperatorUids.DEAD_LETTER_TOPIC_SINK, OperatorUids.LATE_DATA_TOPIC_SINK)) {
+                OperatorUids.KAFKA_SINK, OperatorUids.DEAD_LETTER_TOPIC_SINK, OperatorUids.LATE_DATA_TOPIC_SINK,
+                OperatorUids.enrich("<name>"))) {
             assertThat(text).contains("`" + uid);
         }
     }

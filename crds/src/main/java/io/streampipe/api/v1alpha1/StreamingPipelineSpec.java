@@ -22,10 +22,14 @@ import java.util.Map;
         message = "spec.maxParallelism is immutable once set: changing it would break keyed state")
 @ValidationRule(value = "!has(self.maxParallelism) || self.maxParallelism >= self.parallelism",
         message = "spec.maxParallelism must be greater than or equal to spec.parallelism")
-@ValidationRule(value = "self.transform.keyBy.all(k, self.source.schema.exists(f, f.name == k))",
-        message = "spec.transform.keyBy names a field that is not in spec.source.schema")
-@ValidationRule(value = "!has(self.transform.aggregates) || self.transform.aggregates.all(a, a.fn == 'count' || self.source.schema.exists(f, f.name == a.field && (f.type == 'long' || f.type == 'double')))",
-        message = "spec.transform.aggregates[].field must name a long or double field of spec.source.schema")
+@ValidationRule(value = "self.transform.keyBy.all(k, self.source.schema.exists(f, f.name == k) || (has(self.transform.enrich) && self.transform.enrich.exists(e, e.columns.exists(c, c.name == k))))",
+        message = "spec.transform.keyBy names a field that is not in spec.source.schema nor a column of spec.transform.enrich")
+@ValidationRule(value = "!has(self.transform.aggregates) || self.transform.aggregates.all(a, a.fn == 'count' || self.source.schema.exists(f, f.name == a.field && (f.type == 'long' || f.type == 'double')) || (has(self.transform.enrich) && self.transform.enrich.exists(e, e.columns.exists(c, c.name == a.field && (c.type == 'long' || c.type == 'double')))))",
+        message = "spec.transform.aggregates[].field must name a long or double field of spec.source.schema or spec.transform.enrich")
+@ValidationRule(value = "!has(self.transform.enrich) || self.transform.enrich.all(e, e.columns.all(c, !self.source.schema.exists(f, f.name == c.name)))",
+        message = "spec.transform.enrich[].columns[].name must differ from the fields of spec.source.schema")
+@ValidationRule(value = "!has(self.transform.enrich) || self.transform.enrich.all(e, e.key.all(k, self.source.schema.exists(f, f.name == k.field && f.type in ['string', 'long', 'boolean']) || self.transform.enrich.exists(d, d.columns.exists(c, c.name == k.field && c.type in ['string', 'long', 'boolean']))))",
+        message = "spec.transform.enrich[].key[].field must name a string, long or boolean field of spec.source.schema or an earlier dimension's column")
 @ValidationRule(value = "!has(self.transform.window) || has(self.source.eventTime)",
         message = "spec.source.eventTime is required when spec.transform.window is set")
 @ValidationRule(value = "!has(self.transform.window) || has(self.lateData)",

@@ -25,7 +25,17 @@ import java.util.List;
         message = "transform.aggregates[].name must be unique and differ from keyBy fields, window_start and window_end")
 @ValidationRule(value = "self.keyBy.all(k, self.keyBy.exists_one(j, j == k))",
         message = "transform.keyBy must not repeat a field")
+@ValidationRule(value = "!has(self.enrich) || self.enrich.all(e, self.enrich.exists_one(d, d.name == e.name))",
+        message = "transform.enrich[].name must be unique")
+@ValidationRule(value = "!has(self.enrich) || self.enrich.all(e, e.columns.all(c, self.enrich.all(d, d.name == e.name || !d.columns.exists(x, x.name == c.name))))",
+        message = "transform.enrich[].columns[].name must differ from the columns of the other dimensions")
+@ValidationRule(value = "!has(self.enrich) || !has(self.aggregates) || self.enrich.all(e, e.columns.all(c, !self.aggregates.exists(a, a.name == c.name) && !(c.name in ['window_start', 'window_end'])))",
+        message = "transform.enrich[].columns[].name must differ from the aggregate names, window_start and window_end")
 public class TransformSpec {
+    @Size(max = 4)
+    @JsonPropertyDescription("Dimensions joined onto each event, in order, before keyBy: each adds its declared columns to the event.")
+    public List<EnrichSpec> enrich;
+
     @Required
     @Size(min = 1, max = 8)
     @JsonPropertyDescription("Fields of the schema that key the state and the result rows.")

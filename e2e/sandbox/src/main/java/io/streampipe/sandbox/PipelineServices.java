@@ -1,7 +1,9 @@
 package io.streampipe.sandbox;
 
+import io.streampipe.api.EventFields;
 import io.streampipe.api.JobContract;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.EnrichSpec;
 import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol;
@@ -9,6 +11,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.sink.DatabaseCredentials;
 import io.streampipe.job.source.KafkaSources;
 import io.streampipe.sandbox.generator.RegexSampler;
+import io.streampipe.sandbox.services.DimensionTables;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.LocalService;
 import io.streampipe.testkit.data.PostgresServer;
@@ -129,6 +132,16 @@ final class PipelineServices implements AutoCloseable {
             postgres.createTable = true;
             description.add("postgres     " + postgresGiven + " is not reachable: started PostgreSQL at " + postgres.jdbcUrl
                     + " (user " + localPostgres.username() + ")");
+            for (EnrichSpec dimension : EventFields.dimensions(spec)) {
+                dimension.postgres.jdbcUrl = localPostgres.jdbcUrl();
+                try (Connection connection = localPostgres.newConnection()) {
+                    int rows = DimensionTables.createAndFill(connection, spec, dimension);
+                    description.add("dimension    " + dimension.name + ": table " + dimension.postgres.table + " in the local"
+                            + " PostgreSQL, " + rows + " rows keyed as the generated events");
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Could not fill dimension table " + dimension.postgres.table + ": " + e.getMessage(), e);
+                }
+            }
         }
         description.add("checkpoints  " + storage(spec.checkpointing.storage) + " -> " + checkpoints
                 + ", every " + spec.checkpointing.interval);

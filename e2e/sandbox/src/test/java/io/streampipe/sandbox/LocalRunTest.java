@@ -65,6 +65,29 @@ class LocalRunTest {
         assertStoppedEverything(run, childrenBefore);
     }
 
+    /**
+     * The enriched example without its services: the run fills its own PostgreSQL's users table, and every window row
+     * is keyed by a country and plan of that table (no click went without its user's row).
+     */
+    @Test
+    void clickstreamEnrichedJoinsTheUsersTheRunFilled() throws Exception {
+        Settings settings = new Settings(EXAMPLES.resolve("clickstream-enriched.yaml"), 25, Duration.ofSeconds(15), 3, 60);
+        LocalRun run = new LocalRun(settings, SpecFiles.read(settings.manifest()), Map.of(), console());
+        try {
+            run.start();
+            run.watch();
+            run.drain();
+            assertThat(rows(run, "SELECT count(*) AS n FROM users").get(0).get("n")).isEqualTo((long) io.streampipe.sandbox.services.DimensionTables.ROWS);
+            List<Map<String, Object>> windows = rows(run, "SELECT country, plan, page_views FROM clicks_by_country");
+            assertThat(windows).isNotEmpty().allSatisfy(row -> {
+                assertThat(row.get("country")).isIn("de", "fr", "us", "jp", "br");
+                assertThat(row.get("plan")).isIn("free", "pro", "team", "enterprise");
+            });
+        } finally {
+            run.close();
+        }
+    }
+
     /** The manifest's Kafka and PostgreSQL answer (here: started by the test): the run uses them, credentials from env. */
     @Test
     void sensorAlertsPassHavingAndLateRowsWereGeneratedTooLate() throws Exception {

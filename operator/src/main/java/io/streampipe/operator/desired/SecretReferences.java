@@ -2,6 +2,7 @@ package io.streampipe.operator.desired;
 
 import io.streampipe.api.JobContract;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.EnrichSpec;
 import io.streampipe.api.v1alpha1.SecretKeyRef;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 
@@ -51,6 +52,16 @@ public final class SecretReferences {
         if (spec.sink != null && spec.sink.kafka != null) {
             credentials(uses, "spec.sink.kafka.credentialsSecretRef", spec.sink.kafka.credentialsSecretRef,
                     JobContract.ENV_KAFKA_SINK_USERNAME, JobContract.ENV_KAFKA_SINK_PASSWORD);
+        }
+        if (spec.transform != null && spec.transform.enrich != null) {
+            for (int i = 0; i < spec.transform.enrich.size(); i++) {
+                EnrichSpec dimension = spec.transform.enrich.get(i);
+                if (dimension.postgres != null && dimension.name != null) {
+                    credentials(uses, "spec.transform.enrich[" + i + "].postgres.credentialsSecretRef",
+                            dimension.postgres.credentialsSecretRef,
+                            JobContract.enrichUsernameEnv(dimension.name), JobContract.enrichPasswordEnv(dimension.name));
+                }
+            }
         }
         CheckpointingSpec.Storage storage = spec.checkpointing == null ? null : spec.checkpointing.storage;
         if (storage != null) {

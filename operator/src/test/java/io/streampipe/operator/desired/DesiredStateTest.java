@@ -237,6 +237,18 @@ class DesiredStateTest {
     }
 
     @Test
+    void eachDimensionsCredentialsReachThePodsAsTheirOwnEnvFromItsSecret() {
+        DesiredState desired = desired(Examples.load("clickstream-enriched"));
+        List<EnvVar> env = desired.flinkDeployment().getSpec().getPodTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(env).filteredOn(e -> e.getName().startsWith("STREAMPIPE_ENRICH_"))
+                .extracting(EnvVar::getName, e -> e.getValueFrom().getSecretKeyRef().getName(), e -> e.getValueFrom().getSecretKeyRef().getKey())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(JobContract.enrichUsernameEnv("users"), "analytics-db", "username"),
+                        org.assertj.core.groups.Tuple.tuple(JobContract.enrichPasswordEnv("users"), "analytics-db", "password"));
+        assertThat(JobContract.enrichUsernameEnv("users")).isEqualTo("STREAMPIPE_ENRICH_USERS_USERNAME");
+    }
+
+    @Test
     void noSecretValueAppearsAnywhereInTheOutput() {
         // The builders never see Secret values; this guards against a change that would resolve them.
         StreamingPipeline pipeline = Examples.load("orders-upsert");

@@ -18,7 +18,8 @@ import java.util.Set;
 /** The pipelines of the repository's examples/ folder, as the operator sees them, and the defaults tests build with. */
 public final class Examples {
     public static final Path DIRECTORY = Path.of("../examples");
-    public static final List<String> NAMES = List.of("sensor-anomalies", "clickstream-sessions", "orders-upsert");
+    public static final List<String> NAMES = List.of("sensor-anomalies", "clickstream-sessions", "orders-upsert",
+            "clickstream-enriched");
     public static final String NAMESPACE = "analytics";
     public static final OperatorDefaults DEFAULTS =
             new OperatorDefaults("ghcr.io/streampipe/pipeline-job:0.1.0", "1.20.3", OperatorDefaults.DEFAULT_SERVICE_ACCOUNT);

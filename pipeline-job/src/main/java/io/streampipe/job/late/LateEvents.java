@@ -1,19 +1,12 @@
 package io.streampipe.job.late;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import io.streampipe.job.schema.EventJson;
 import io.streampipe.job.schema.EventSchema;
-import io.streampipe.job.schema.FieldDef;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
-
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.time.Instant;
 
 /**
  * Counts events later than the allowed lateness ({@code lateRecords}) and describes each for the late-data table.
@@ -24,7 +17,6 @@ public final class LateEvents extends ProcessFunction<Row, LateEvent> {
     public static final String LATE_METRIC = "lateRecords";
 
     private final EventSchema schema;
-    private transient JsonFactory json;
     private transient Counter late;
 
     public LateEvents(EventSchema schema) {
@@ -59,32 +51,6 @@ public final class LateEvents extends ProcessFunction<Row, LateEvent> {
     }
 
     private String json(Row event, int[] fields) {
-        if (json == null) {
-            json = new JsonFactory();
-        }
-        StringWriter text = new StringWriter();
-        try (JsonGenerator out = json.createGenerator(text)) {
-            out.writeStartObject();
-            for (int index : fields) {
-                FieldDef field = schema.field(index);
-                Object value = event.getField(index);
-                out.writeFieldName(field.name());
-                if (value == null) {
-                    out.writeNull();
-                } else {
-                    switch (field.type()) {
-                        case STRING -> out.writeString((String) value);
-                        case LONG -> out.writeNumber((Long) value);
-                        case DOUBLE -> out.writeNumber((Double) value);
-                        case BOOLEAN -> out.writeBoolean((Boolean) value);
-                        case TIMESTAMP -> out.writeString(Instant.ofEpochMilli((Long) value).toString());
-                    }
-                }
-            }
-            out.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString();
+        return EventJson.write(schema, event, fields);
     }
 }

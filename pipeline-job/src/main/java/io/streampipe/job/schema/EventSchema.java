@@ -1,6 +1,8 @@
 package io.streampipe.job.schema;
 
+import io.streampipe.api.EventFields;
 import io.streampipe.api.v1alpha1.SourceSpec.FieldType;
+import io.streampipe.api.v1alpha1.SourceSpec.SchemaField;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -35,10 +37,31 @@ public final class EventSchema implements Serializable {
         this.timeIndex = timeIndex;
     }
 
+    /** Events as keyBy, the windows and the sink see them: the schema's fields, then the dimensions' columns. */
     public static EventSchema of(StreamingPipelineSpec spec) {
-        List<FieldDef> fields = spec.source.schema.stream().map(FieldDef::of).toList();
+        return enrichedBy(spec, EventFields.dimensions(spec).size());
+    }
+
+    /**
+     * Events as parsed from a record, before enrichment: the schema's fields only (a record cannot set a dimension's
+     * column). Its key positions are those of the keyBy fields the schema declares.
+     */
+    public static EventSchema parsed(StreamingPipelineSpec spec) {
+        return enrichedBy(spec, 0);
+    }
+
+    /** Events after the first {@code dimensions} of spec.transform.enrich joined them. */
+    public static EventSchema enrichedBy(StreamingPipelineSpec spec, int dimensions) {
+        List<SchemaField> fields = new ArrayList<>(spec.source.schema);
+        EventFields.dimensions(spec).stream().limit(dimensions).flatMap(d -> d.columns.stream())
+                .forEach(c -> fields.add(new SchemaField(c.name, c.type, false)));
+        return of(spec, fields);
+    }
+
+    private static EventSchema of(StreamingPipelineSpec spec, List<SchemaField> declared) {
+        List<FieldDef> fields = declared.stream().map(FieldDef::of).toList();
         Map<String, Integer> index = indexByName(fields);
-        int[] keys = spec.transform.keyBy.stream().mapToInt(index::get).toArray();
+        int[] keys = spec.transform.keyBy.stream().filter(index::containsKey).mapToInt(index::get).toArray();
         int time = spec.source.eventTime == null ? -1 : index.get(spec.source.eventTime.field);
         return new EventSchema(fields, keys, time);
     }

@@ -18,8 +18,14 @@ public abstract class DatabaseCredentials implements Serializable {
 
     /** {@link JobContract#ENV_POSTGRES_USERNAME} and {@link JobContract#ENV_POSTGRES_PASSWORD}, read when used. */
     public static DatabaseCredentials fromEnvironment() {
-        return new FromEnvironment();
+        return new FromEnvironment(JobContract.ENV_POSTGRES_USERNAME, JobContract.ENV_POSTGRES_PASSWORD);
     }
+
+    /**
+     * The credentials of dimension {@code name} of spec.transform.enrich: from the environment, its own variables
+     * ({@link JobContract#enrichUsernameEnv}); given directly (in-process runs, tests), these same ones.
+     */
+    public abstract DatabaseCredentials forDimension(String name);
 
     public static DatabaseCredentials of(String username, String password) {
         return new Given(username, password);
@@ -32,15 +38,27 @@ public abstract class DatabaseCredentials implements Serializable {
 
     private static final class FromEnvironment extends DatabaseCredentials {
         private static final long serialVersionUID = 1L;
+        private final String usernameEnv;
+        private final String passwordEnv;
+
+        FromEnvironment(String usernameEnv, String passwordEnv) {
+            this.usernameEnv = usernameEnv;
+            this.passwordEnv = passwordEnv;
+        }
 
         @Override
         public String username() {
-            return System.getenv(JobContract.ENV_POSTGRES_USERNAME);
+            return System.getenv(usernameEnv);
         }
 
         @Override
         public String password() {
-            return System.getenv(JobContract.ENV_POSTGRES_PASSWORD);
+            return System.getenv(passwordEnv);
+        }
+
+        @Override
+        public DatabaseCredentials forDimension(String name) {
+            return new FromEnvironment(JobContract.enrichUsernameEnv(name), JobContract.enrichPasswordEnv(name));
         }
     }
 
@@ -62,6 +80,11 @@ public abstract class DatabaseCredentials implements Serializable {
         @Override
         public String password() {
             return password;
+        }
+
+        @Override
+        public DatabaseCredentials forDimension(String name) {
+            return this;
         }
     }
 }

@@ -11,18 +11,28 @@ import java.sql.SQLException;
  * job on a TaskManager) has a new user-code loader and got "No suitable driver". Loading the driver class from this
  * loader registers its own instance first.
  */
-final class PostgresDriver {
+public final class PostgresDriver {
     private static final String DRIVER = "org.postgresql.Driver";
 
     private PostgresDriver() {
     }
 
     static Connection connect(String jdbcUrl, DatabaseCredentials credentials) throws SQLException {
+        register();
+        return DriverManager.getConnection(jdbcUrl, credentials.username(), credentials.password());
+    }
+
+    /** With connection properties (user, password and the driver's own settings). */
+    public static Connection connect(String jdbcUrl, java.util.Properties properties) throws SQLException {
+        register();
+        return DriverManager.getConnection(jdbcUrl, properties);
+    }
+
+    private static void register() {
         try {
             Class.forName(DRIVER, true, PostgresDriver.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("PostgreSQL's JDBC driver (" + DRIVER + ") is not on the job's class path", e);
         }
-        return DriverManager.getConnection(jdbcUrl, credentials.username(), credentials.password());
     }
 }

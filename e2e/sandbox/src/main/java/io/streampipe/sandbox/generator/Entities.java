@@ -146,6 +146,11 @@ final class Entities {
         return user;
     }
 
+    /** The value key field {@code field} (a position in the key fields) has for entity number {@code n}. */
+    Object keyValue(int field, int n) {
+        return keyValueMakers.get(field).apply(n);
+    }
+
     private Entity create(int index) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (int attempt = 0; attempt < 100; attempt++) {

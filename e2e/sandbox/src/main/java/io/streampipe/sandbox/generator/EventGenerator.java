@@ -66,7 +66,7 @@ public final class EventGenerator {
         this.random = new Random(seed);
         this.speed = speed;
         this.schema = spec.source.schema;
-        this.keyNames = spec.transform.keyBy;
+        this.keyNames = entityKeys(spec);
         var eventTime = spec.source.eventTime;
         this.timeField = eventTime == null ? null
                 : schema.stream().filter(f -> f.name.equals(eventTime.field)).findFirst().orElseThrow();
@@ -92,6 +92,37 @@ public final class EventGenerator {
             }
         }
         findViolations();
+    }
+
+    /**
+     * The fields that tell entities apart: the keyBy fields the schema declares and the key fields of the dimensions
+     * (a keyBy field a dimension adds, such as a user's country, is not in the event the generator writes).
+     */
+    static List<String> entityKeys(StreamingPipelineSpec spec) {
+        Set<String> declared = new java.util.HashSet<>();
+        spec.source.schema.forEach(field -> declared.add(field.name));
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        spec.transform.keyBy.stream().filter(declared::contains).forEach(keys::add);
+        io.streampipe.api.EventFields.dimensions(spec).forEach(dimension -> dimension.key.stream()
+                .map(key -> key.field).filter(declared::contains).forEach(keys::add));
+        return List.copyOf(keys);
+    }
+
+    /**
+     * The values of {@code field} the first {@code count} entities have, in order (a key field of
+     * {@link #entityKeys}): the sandbox fills a dimension's table with them so the generated events find their rows.
+     */
+    public static List<Object> entityKeyValues(StreamingPipelineSpec spec, String field, int count) {
+        SchemaField declared = spec.source.schema.stream().filter(f -> f.name.equals(field)).findFirst().orElseThrow();
+        TransformSpec.Window window = spec.transform.window;
+        Entities.Mode mode = window == null ? Entities.Mode.LIFECYCLE
+                : window.type == WindowType.SESSION ? Entities.Mode.VISITS : Entities.Mode.STEADY;
+        Entities entities = new Entities(mode, List.of(declared), false, 1, new Random(0));
+        List<Object> values = new ArrayList<>(count);
+        for (int n = 1; n <= count; n++) {
+            values.add(entities.keyValue(0, n));
+        }
+        return values;
     }
 
     /**

@@ -21,6 +21,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +172,7 @@ public final class SandboxServices implements AutoCloseable {
                 postgres.createDatabase(database, database, credentials.databasePasswords().get(database));
                 LOG.info("Created database {} owned by role {}", database, database);
             }
+            createDimensionTables();
             applySecrets();
             writeFiles();
         } catch (IOException e) {
@@ -224,6 +228,22 @@ public final class SandboxServices implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
         LOG.info("Started Kafka {} ({}), PostgreSQL ({})", KafkaBroker.version(), kafka, postgres);
+    }
+
+    /** As the database's owner, whom the Secrets name: the job reads the table with the same login. */
+    private void createDimensionTables() {
+        for (ServicesPlan.DimensionTable table : plan.dimensions()) {
+            String url = postgres.jdbcUrl().replaceFirst("/" + PostgresServer.DATABASE + "$", "/" + table.database());
+            try (Connection connection = DriverManager.getConnection(url, table.database(),
+                    credentials.databasePasswords().get(table.database()))) {
+                int rows = DimensionTables.createAndFill(connection, table.spec(), table.dimension());
+                LOG.info("Filled dimension table {}.{} of {} with {} rows", table.database(), table.dimension().postgres.table,
+                        table.manifest(), rows);
+            } catch (SQLException e) {
+                throw new IllegalStateException("Could not create dimension table " + table.dimension().postgres.table
+                        + " of " + table.manifest() + " in database " + table.database() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private void applySecrets() throws IOException {

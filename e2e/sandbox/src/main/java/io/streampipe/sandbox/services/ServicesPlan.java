@@ -1,6 +1,7 @@
 package io.streampipe.sandbox.services;
 
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
+import io.streampipe.api.v1alpha1.EnrichSpec;
 import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.SecretKeyRef;
 import io.streampipe.api.v1alpha1.SourceSpec;
@@ -22,10 +23,11 @@ import java.util.regex.Pattern;
  * {@code usernameKey}/{@code passwordKey} of a credentials reference, and the documented keys of a storage Secret).
  * A pure function of the manifests; what it cannot serve is listed in {@link #problems()}.
  *
- * @param secrets by name, each key mapped to where its value comes from
+ * @param secrets    by name, each key mapped to where its value comes from
+ * @param dimensions the tables of the manifests' spec.transform.enrich, which the sandbox creates and fills
  */
 record ServicesPlan(SortedSet<String> topics, SortedSet<String> databases, Map<String, Map<String, Value>> secrets,
-                    List<String> problems) {
+                    List<String> problems, List<DimensionTable> dimensions) {
     /** Where the sandbox's Kafka and PostgreSQL answer, under the names the examples use. */
     static final String KAFKA_ADDRESS = "kafka:9092";
     static final String POSTGRES_ADDRESS = "postgres:5432";
@@ -47,12 +49,17 @@ record ServicesPlan(SortedSet<String> topics, SortedSet<String> databases, Map<S
         }
     }
 
+    /** A dimension's table in one of the sandbox's databases, with the manifest that reads it. */
+    record DimensionTable(String manifest, String database, StreamingPipelineSpec spec, EnrichSpec dimension) {
+    }
+
     /** @param manifests by a name for messages (the file) */
     static ServicesPlan of(Map<String, StreamingPipelineSpec> manifests) {
         SortedSet<String> topics = new TreeSet<>();
         SortedSet<String> databases = new TreeSet<>();
         Map<String, Map<String, Value>> secrets = new TreeMap<>();
         List<String> problems = new ArrayList<>();
+        List<DimensionTable> dimensions = new ArrayList<>();
         manifests.forEach((manifest, spec) -> {
             Adder add = new Adder(manifest, secrets, problems);
             SourceSpec.KafkaSource kafka = spec.source == null ? null : spec.source.kafka;
@@ -105,6 +112,21 @@ record ServicesPlan(SortedSet<String> topics, SortedSet<String> databases, Map<S
                 }
                 add.credentials(sinkKafka.credentialsSecretRef, Value.of(Source.KAFKA_USERNAME), Value.of(Source.KAFKA_PASSWORD));
             }
+            List<EnrichSpec> enrich = spec.transform == null || spec.transform.enrich == null ? List.of() : spec.transform.enrich;
+            for (int i = 0; i < enrich.size(); i++) {
+                EnrichSpec dimension = enrich.get(i);
+                Matcher url = SANDBOX_JDBC_URL.matcher(String.valueOf(dimension.postgres == null ? null : dimension.postgres.jdbcUrl));
+                if (url.matches()) {
+                    databases.add(url.group(1));
+                    dimensions.add(new DimensionTable(manifest, url.group(1), spec, dimension));
+                    add.credentials(dimension.postgres.credentialsSecretRef, new Value(Source.DATABASE_USERNAME, url.group(1)),
+                            new Value(Source.DATABASE_PASSWORD, url.group(1)));
+                } else {
+                    problems.add(manifest + ": spec.transform.enrich[" + i + "].postgres.jdbcUrl is "
+                            + (dimension.postgres == null ? null : dimension.postgres.jdbcUrl)
+                            + ", the sandbox serves jdbc:postgresql://" + POSTGRES_ADDRESS + "/<database>");
+                }
+            }
             CheckpointingSpec.Storage storage = spec.checkpointing == null ? null : spec.checkpointing.storage;
             if (storage != null) {
                 add.storage(storage.s3 == null ? null : storage.s3.credentialsSecretRef, S3_KEYS);
@@ -112,7 +134,7 @@ record ServicesPlan(SortedSet<String> topics, SortedSet<String> databases, Map<S
                 add.storage(storage.azure == null ? null : storage.azure.credentialsSecretRef, AZURE_KEYS);
             }
         });
-        return new ServicesPlan(topics, databases, secrets, problems);
+        return new ServicesPlan(topics, databases, secrets, problems, dimensions);
     }
 
     /** Adds a manifest's Secret keys, refusing a key that two manifests want filled differently. */

@@ -31,10 +31,10 @@ class EventGeneratorTest {
     private static final int PER_SECOND = 20;
 
     @ParameterizedTest
-    @ValueSource(strings = {"sensor-anomalies", "orders-upsert", "clickstream-sessions"})
+    @ValueSource(strings = {"sensor-anomalies", "orders-upsert", "clickstream-sessions", "clickstream-enriched"})
     void validEventsPassTheSchemaAndBrokenOnesFailForTheIntendedReason(String example) {
         StreamingPipelineSpec spec = SpecFiles.read(EXAMPLES.resolve(example + ".yaml"));
-        RecordParser parser = new RecordParser(EventSchema.of(spec));
+        RecordParser parser = new RecordParser(EventSchema.parsed(spec));
         EventGenerator generator = EventGenerator.of(spec, 7, PER_SECOND, 1);
         Map<EventKind, Integer> kinds = new EnumMap<>(EventKind.class);
         for (int i = 0; i < EVENTS; i++) {
@@ -58,6 +58,24 @@ class EventGeneratorTest {
         if (spec.transform.window != null) {
             assertThat(kinds).containsKeys(EventKind.OUT_OF_ORDER, EventKind.LATE_ALLOWED, EventKind.TOO_LATE);
         }
+    }
+
+    /** The users the enriched example's events name are among the rows the sandbox fills its users table with. */
+    @Test
+    void everyUserOfTheEnrichedExampleHasADimensionRow() {
+        StreamingPipelineSpec spec = SpecFiles.read(EXAMPLES.resolve("clickstream-enriched.yaml"));
+        assertThat(EventGenerator.entityKeys(spec)).as("keyBy country and plan are added by the dimension").containsExactly("user_id");
+        java.util.Set<Object> rows = new java.util.HashSet<>(EventGenerator.entityKeyValues(spec, "user_id", 2_000));
+        EventGenerator generator = EventGenerator.of(spec, 7, PER_SECOND, 1);
+        java.util.Set<Object> users = new java.util.HashSet<>();
+        for (int i = 0; i < EVENTS; i++) {
+            GeneratedEvent event = generator.next(START + i * 1000L / PER_SECOND);
+            if (!event.kind().rejected()) {
+                users.add(event.fields().get("user_id"));
+            }
+        }
+        assertThat(users).hasSizeGreaterThan(5);
+        assertThat(rows).containsAll(users);
     }
 
     @Test

@@ -22,6 +22,8 @@ class ServicesPlanTest {
         assertThat(plan.problems()).isEmpty();
         assertThat(plan.topics()).containsExactly("clicks", "orders", "sensor-alerts", "sensor-readings");
         assertThat(plan.databases()).containsExactly("analytics", "shop");
+        assertThat(plan.dimensions()).extracting(d -> d.manifest() + " " + d.database() + "." + d.dimension().postgres.table)
+                .containsExactly("clickstream-enriched.yaml analytics.users");
         assertThat(plan.secrets()).isEqualTo(Map.of(
                 "analytics-db", Map.of("username", new Value(Source.DATABASE_USERNAME, "analytics"),
                         "password", new Value(Source.DATABASE_PASSWORD, "analytics")),
