@@ -167,38 +167,14 @@ public final class FkoControllerStandIn implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Path kubeconfig = null;
-        Path workDirectory = null;
-        Path jobJar = null;
-        Optional<Path> hostsFile = Optional.empty();
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--kubeconfig" -> kubeconfig = Path.of(required(args[i], value));
-                case "--work-dir" -> workDirectory = Path.of(required(args[i], value));
-                case "--job-jar" -> jobJar = Path.of(required(args[i], value));
-                case "--hosts-file" -> hostsFile = Optional.of(Path.of(required(args[i], value)));
-                default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; options: --kubeconfig FILE --work-dir DIR --job-jar JAR [--hosts-file FILE]");
-            }
-            i++;
-        }
-        if (kubeconfig == null || workDirectory == null || jobJar == null) {
-            throw new IllegalArgumentException("--kubeconfig, --work-dir and --job-jar are required");
-        }
-        FkoControllerStandIn standIn = start(kubeconfig, workDirectory, jobJar, hostsFile);
+        StandInOptions options = StandInOptions.parse(args, false);
+        FkoControllerStandIn standIn = start(options.kubeconfig(), options.workDirectory(), options.jobJar(),
+                options.hostsFile());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             standIn.close();
             stopped.countDown();
         }, "standin-shutdown"));
         stopped.await();
-    }
-
-    private static String required(String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return value;
     }
 }

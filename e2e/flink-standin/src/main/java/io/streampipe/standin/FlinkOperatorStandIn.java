@@ -93,45 +93,14 @@ public final class FlinkOperatorStandIn implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Path kubeconfig = null;
-        Path workDirectory = null;
-        Path jobJar = null;
-        Optional<Path> hostsFile = Optional.empty();
-        Duration interval = Duration.ofSeconds(1);
-        boolean noClusters = false;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--kubeconfig" -> kubeconfig = Path.of(required(args[i], value));
-                case "--work-dir" -> workDirectory = Path.of(required(args[i], value));
-                case "--job-jar" -> jobJar = Path.of(required(args[i], value));
-                case "--hosts-file" -> hostsFile = Optional.of(Path.of(required(args[i], value)));
-                case "--interval" -> interval = org.apache.flink.util.TimeUtils.parseDuration(required(args[i], value));
-                case "--no-clusters" -> {
-                    noClusters = true;
-                    continue;
-                }
-                default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; options: --kubeconfig FILE --work-dir DIR --job-jar JAR [--hosts-file FILE] [--interval 1s] [--no-clusters]");
-            }
-            i++;
-        }
-        if (kubeconfig == null || workDirectory == null || jobJar == null && !noClusters) {
-            throw new IllegalArgumentException("--kubeconfig, --work-dir and --job-jar (unless --no-clusters) are required");
-        }
-        FlinkOperatorStandIn standIn = start(kubeconfig, workDirectory, jobJar, hostsFile, interval, noClusters);
+        StandInOptions options = StandInOptions.parse(args, true);
+        FlinkOperatorStandIn standIn = start(options.kubeconfig(), options.workDirectory(), options.jobJar(),
+                options.hostsFile(), options.interval(), options.noClusters());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             standIn.close();
             stopped.countDown();
         }, "standin-shutdown"));
         stopped.await();
-    }
-
-    private static String required(String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return value;
     }
 }
