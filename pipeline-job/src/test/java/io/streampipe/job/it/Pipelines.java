@@ -149,9 +149,24 @@ public final class Pipelines {
         }
     }
 
+    /**
+     * Stops the job with a savepoint. A job whose tasks are not all deployed yet refuses the savepoint ("is not being
+     * executed at the moment"); that is retried for a while, as a user would, and any other failure is not.
+     */
     public static String savepoint(JobClient job, Path directory) throws Exception {
-        return job.stopWithSavepoint(false, directory.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return job.stopWithSavepoint(false, directory.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                boolean notYetRunning = String.valueOf(e.getMessage()).contains("is not being executed at the moment");
+                if (!notYetRunning || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     /** Rows of a windowed result table, in the oracle's form and order. */
