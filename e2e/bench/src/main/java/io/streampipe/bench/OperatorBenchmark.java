@@ -3,7 +3,6 @@ package io.streampipe.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -445,8 +444,9 @@ final class OperatorBenchmark {
     /** Every pipeline has its FlinkDeployment and its job ConfigMap. */
     private void checkChildren(KubernetesClient client) {
         int deployments = client.genericKubernetesResources(FLINK_DEPLOYMENTS).inNamespace(NAMESPACE).list().getItems().size();
-        long configMaps = client.configMaps().inNamespace(NAMESPACE).list().getItems().stream()
-                .map(ConfigMap::getMetadata).filter(m -> m.getName().endsWith("-job")).count();
+        // The operator's job ConfigMaps, by the label it puts on them (their names end in a content hash).
+        long configMaps = client.configMaps().inNamespace(NAMESPACE)
+                .withLabel("app.kubernetes.io/component", "job-config").list().getItems().size();
         Report.line("flinkdeployments", deployments);
         Report.line("job_configmaps", configMaps);
         if (deployments != pipelines || configMaps != pipelines) {
