@@ -104,6 +104,7 @@ class LifecycleScenariosIT {
             incompatibleChangeRefused();
             deleteAndRecreate();
             assertThat(table.lateEvents()).as("no event of this pipeline is ever late (event time only moves forward)").isZero();
+            theOperatorOwnsOnlyStatusAndItsFinalizer();
         } finally {
             String printed = "| scenario | results stood still | duplicated | missing | notes |\n|---|---|---|---|---|\n"
                     + String.join("\n", report);
@@ -351,15 +352,45 @@ class LifecycleScenariosIT {
                 .inNamespace(Sandbox.NAMESPACE).withName(NAME).get() == null);
         StreamingPipeline again = new StreamingPipeline();
         again.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(NAME).withNamespace(Sandbox.NAMESPACE).build());
+        // The manifest as Git keeps it: the offset reset and the restore of earlier scenarios are still in it. Their
+        // tokens were applied before the deletion; applied again they would drop or replace the final savepoint's state.
         again.setSpec(current.getSpec());
-        again.getSpec().offsetReset = null;
-        again.getSpec().restore = null;
         sandbox.client.resource(again).create();
         StreamingPipelineStatus resumed = sandbox.awaitStatus(NAME, "re-created and resumed from the final savepoint",
                 status -> running(status) && status.resumedFrom != null);
+        assertThat(resumed.appliedTokens.offsetReset).as("the offset reset still in the manifest counts as applied")
+                .isEqualTo(current.getSpec().offsetReset.token);
+        assertThat(resumed.appliedTokens.restore).as("the restore still in the manifest counts as applied")
+                .isEqualTo(current.getSpec().restore.token);
         long rows = awaitProgressAfter(settledAt(deleted));
         record("delete (final savepoint) → re-create", table.longestStallMillis(deleted, rows), awaitEqualToTheOracle("re-create"),
                 "resumed from " + resumed.resumedFrom.savepoint);
+    }
+
+    /**
+     * After the whole lifecycle, what Argo CD would compare: the operator has never written the spec, labels or
+     * annotations (its server-side-apply entries own the status, through the status subresource, and its finalizer).
+     */
+    private void theOperatorOwnsOnlyStatusAndItsFinalizer() {
+        StreamingPipeline stored = sandbox.client.resources(StreamingPipeline.class).inNamespace(Sandbox.NAMESPACE).withName(NAME).get();
+        var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+        var entries = stored.getMetadata().getManagedFields().stream()
+                .filter(entry -> io.streampipe.operator.PipelineResources.FIELD_MANAGER.equals(entry.getManager())).toList();
+        assertThat(entries).as("the operator's field-manager entries").isNotEmpty();
+        for (var entry : entries) {
+            com.fasterxml.jackson.databind.JsonNode fields = mapper.valueToTree(entry.getFieldsV1().getAdditionalProperties());
+            java.util.List<String> owned = new java.util.ArrayList<>();
+            fields.fieldNames().forEachRemaining(owned::add);
+            if ("status".equals(entry.getSubresource())) {
+                assertThat(owned).as("what the operator owns through the status subresource").containsExactly("f:status");
+            } else {
+                assertThat(owned).as("what the operator owns on the pipeline itself: %s", fields).containsExactly("f:metadata");
+                java.util.List<String> metadata = new java.util.ArrayList<>();
+                fields.get("f:metadata").fieldNames().forEachRemaining(metadata::add);
+                assertThat(metadata).as("metadata the operator owns").containsExactly("f:finalizers");
+            }
+        }
+        assertThat(stored.getMetadata().getAnnotations()).as("annotations (the test never set any)").isNullOrEmpty();
     }
 
     /** Restarts the operator each time the pipeline's step (phase, upgrade step, backup step, job) changes, until settled. */

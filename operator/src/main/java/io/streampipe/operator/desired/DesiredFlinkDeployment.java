@@ -35,7 +35,9 @@ import java.util.Map;
  * {@code savepointRedeployNonce} (the operator's way to redeploy a running job from a given savepoint); an offset
  * reset is a new source epoch in the job's arguments, restored with {@code allowNonRestoredState} when it keeps state,
  * or applied with a {@code stateless} upgrade when it does not. Each nonce is derived from its token, so the same
- * spec always gives the same FlinkDeployment.
+ * spec always gives the same FlinkDeployment. A pipeline created again over a deleted one's final savepoint starts
+ * from that savepoint ({@link DeploymentInputs#resumeSavepoint()}), even when the manifest still names the restore
+ * the deleted pipeline had applied.
  */
 public final class DesiredFlinkDeployment {
     private DesiredFlinkDeployment() {
@@ -78,7 +80,7 @@ public final class DesiredFlinkDeployment {
                 .state(spec.state == StreamingPipelineSpec.State.SUSPENDED ? JobState.SUSPENDED : JobState.RUNNING)
                 .upgradeMode(inputs.startWithoutState() ? UpgradeMode.STATELESS : upgradeMode(spec.upgrade.mode))
                 .savepointTriggerNonce(triggerToken == null || triggerToken.isEmpty() ? null : Hashes.nonce(triggerToken))
-                .initialSavepointPath(restore != null ? restore.savepointPath : inputs.resumeSavepoint())
+                .initialSavepointPath(inputs.resumeSavepoint() != null ? inputs.resumeSavepoint() : restore != null ? restore.savepointPath : null)
                 .savepointRedeployNonce(restore == null ? null : Hashes.nonce(restore.token))
                 .allowNonRestoredState(inputs.allowNonRestoredState() ? Boolean.TRUE : null)
                 .build();

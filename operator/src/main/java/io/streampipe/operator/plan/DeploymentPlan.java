@@ -93,8 +93,13 @@ public record DeploymentPlan(DeploymentInputs inputs, AppliedTokens tokens, List
                     + " to start without state"));
         }
         resume.problem().ifPresent(problems::add);
+        // The final savepoint a re-created pipeline resumed from is its initial state as long as the spec's restore (if
+        // any) is the one the deleted pipeline had applied; a later restore token names the savepoint to start from.
+        String resumeSavepoint = resume.resume()
+                .filter(from -> restore == null || from.appliedTokens != null && restore.token.equals(from.appliedTokens.restore))
+                .map(from -> from.savepoint).orElse(null);
         return new DeploymentPlan(new DeploymentInputs(maxParallelism, sourceEpoch, startWithoutState, allowNonRestoredState,
-                resume.resume().map(from -> from.savepoint).orElse(null)),
+                resumeSavepoint),
                 tokens, problems);
     }
 

@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * Whether a newly created pipeline starts from the final savepoint a deleted pipeline of the same name left
  * ({@code deletion.policy: savepoint} records it in the owner-less ConfigMap {@code <name>-final-savepoint}). It does,
- * once, unless the spec opts out ({@code deletion.resumeFromFinalSavepoint: false}) or names its own restore. A
+ * once, unless the spec opts out ({@code deletion.resumeFromFinalSavepoint: false}) or names a restore of its own: a
+ * restore whose token the deleted pipeline had applied (Git keeps it in the manifest) is not one, and counts as applied. A
  * savepoint taken with another state schema is refused like an incompatible upgrade, naming the fields, unless the
  * spec allows incompatible state (then the pipeline starts without it). Decided before the first deployment and kept
  * in {@code status.resumedFrom}; the record is marked consumed afterwards, so no later pipeline starts from it again.
@@ -31,7 +32,7 @@ public record ResumePlan(Optional<ResumedFrom> resume, Optional<Problem> problem
         StreamingPipelineStatus status = pipeline.getStatus();
         StreamingPipelineSpec spec = pipeline.getSpec();
         boolean undecided = status == null || status.resumedFrom == null && status.lastAppliedSpecHash == null;
-        return undecided && spec.deletion.resumeFromFinalSavepoint && spec.restore == null;
+        return undecided && spec.deletion.resumeFromFinalSavepoint;
     }
 
     public static ResumePlan of(StreamingPipeline pipeline, Optional<ConfigMap> record) {
@@ -48,6 +49,10 @@ public record ResumePlan(Optional<ResumedFrom> resume, Optional<Problem> problem
         if (savepoint == null || savepoint.isBlank() || data.containsKey(FinalSavepointRecord.CONSUMED_BY)
                 || deletedUid != null && deletedUid.equals(pipeline.getMetadata().getUid())) {
             return NONE;
+        }
+        StreamingPipelineSpec spec = pipeline.getSpec();
+        if (spec.restore != null && !java.util.Objects.equals(spec.restore.token, data.get(FinalSavepointRecord.RESTORE_TOKEN))) {
+            return NONE; // a restore the deleted pipeline never applied: the user asks for that savepoint
         }
         String recordName = PipelineResources.namespace(pipeline) + "/" + record.get().getMetadata().getName();
         List<String> incompatible = StateSchema.fromJson(data.get(FinalSavepointRecord.STATE_SCHEMA))

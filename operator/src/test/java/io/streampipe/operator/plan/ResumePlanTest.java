@@ -118,6 +118,35 @@ class ResumePlanTest {
         assertThat(ResumePlan.of(recreated, Optional.empty()).resume()).isEmpty();
     }
 
+    /**
+     * Git keeps a restore in the manifest after it ran. A pipeline deleted and created again from the same manifest
+     * names that restore, but the deleted pipeline had applied it before its final savepoint: the final savepoint is
+     * the newer state, and the restore counts as applied. A restore with another token is a new request and wins.
+     */
+    @Test
+    void aRestoreTheDeletedPipelineHadAppliedDoesNotHideItsFinalSavepoint() {
+        StreamingPipeline deleted = Examples.load("sensor-anomalies");
+        deleted.getMetadata().setUid("uid-of-the-deleted-one");
+        deleted.setStatus(new StreamingPipelineStatus());
+        deleted.getStatus().appliedTokens.restore = "r1";
+        ConfigMap recorded = FinalSavepointRecord.of(deleted, SAVEPOINT, "final savepoint", null, Instant.parse("2026-12-04T10:00:00Z"));
+        recreated.getSpec().restore = new RestoreSpec();
+        recreated.getSpec().restore.token = "r1";
+        recreated.getSpec().restore.savepointPath = "s3://elsewhere/savepoint-1";
+
+        assertThat(ResumePlan.needsRecord(recreated)).as("the record decides whether the restore was applied").isTrue();
+        ResumePlan resume = ResumePlan.of(recreated, Optional.of(recorded));
+        assertThat(resume.resume()).isPresent();
+        DeploymentPlan plan = DeploymentPlan.of(recreated, FlinkObservation.of(Optional.empty()), Examples.SECRETS, resume);
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.tokens().restore).isEqualTo("r1");
+        assertThat(DesiredState.of(recreated, plan.inputs(), Examples.DEFAULTS).flinkDeployment().getSpec().getJob()
+                .getInitialSavepointPath()).as("the final savepoint, not the restore's").isEqualTo(SAVEPOINT);
+
+        recreated.getSpec().restore.token = "r2";
+        assertThat(ResumePlan.of(recreated, Optional.of(recorded)).resume()).as("a new restore token is a new request").isEmpty();
+    }
+
     @Test
     void aSavepointOfAnotherStateSchemaIsRefusedNamingTheFields() {
         recreated.getSpec().transform.window.size = "10m";
