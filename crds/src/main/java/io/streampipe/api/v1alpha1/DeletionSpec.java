@@ -19,7 +19,7 @@ public class DeletionSpec {
     public String timeout = "5m";
 
     @Default("true")
-    @JsonPropertyDescription("When this pipeline is created and a deleted pipeline of the same name left a final savepoint (the retained ConfigMap <name>-final-savepoint), start from it, once, if its state schema fits this spec; false starts without it. spec.restore, when set, wins.")
+    @JsonPropertyDescription("When this pipeline is created and a deleted pipeline of the same name left a final savepoint (the retained ConfigMap <name>-final-savepoint), start from it, once, if its state schema fits this spec; false starts without it. A spec.restore wins unless its token is the one the deleted pipeline had applied (a manifest kept in Git still names it).")
     public boolean resumeFromFinalSavepoint = true;
 
     public enum Policy {
