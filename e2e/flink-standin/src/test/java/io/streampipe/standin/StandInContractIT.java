@@ -418,15 +418,7 @@ class StandInContractIT {
      * operator's status write (fabric8's edit checks the resourceVersion).
      */
     private static FlinkDeployment edit(Resource<FlinkDeployment> resource, java.util.function.UnaryOperator<FlinkDeployment> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return resource.edit(change);
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        return io.streampipe.testkit.kube.Edits.edit(resource, change);
     }
 
     private static FlinkDeploymentStatus await(Resource<FlinkDeployment> resource, String what, Predicate<FlinkDeploymentStatus> condition)

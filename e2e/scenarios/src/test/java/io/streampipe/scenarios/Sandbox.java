@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -103,18 +102,10 @@ final class Sandbox implements AutoCloseable {
      * operator writes status, which moves the resourceVersion fabric8's edit checks). Returns the new generation.
      */
     long edit(String name, Consumer<StreamingPipeline> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName(name).edit(p -> {
-                    change.accept(p);
-                    return p;
-                }).getMetadata().getGeneration();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        return io.streampipe.testkit.kube.Edits.edit(client.resources(StreamingPipeline.class).inNamespace(NAMESPACE).withName(name), p -> {
+            change.accept(p);
+            return p;
+        }).getMetadata().getGeneration();
     }
 
     StreamingPipelineStatus status(String name) {

@@ -69,10 +69,10 @@ final class Cluster {
 
     /** Changes a pipeline as a user would, trying again when the operator wrote it in the meantime. */
     void edit(String name, java.util.function.Consumer<StreamingPipeline> change) {
-        Eventually.until(() -> pipeline(name).edit(p -> {
+        io.streampipe.testkit.kube.Edits.edit(pipeline(name), p -> {
             change.accept(p);
             return p;
-        }));
+        });
     }
 
     FlinkDeployment flinkDeployment(String name) {
