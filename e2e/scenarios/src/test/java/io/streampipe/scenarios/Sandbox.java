@@ -133,10 +133,14 @@ final class Sandbox implements AutoCloseable {
     }
 
     static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        awaitTrue(what, PATIENCE, condition);
+    }
+
+    static void awaitTrue(String what, java.time.Duration patience, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Not " + what + " within " + PATIENCE);
+                throw new AssertionError("Not " + what + " within " + patience);
             }
             Thread.sleep(250);
         }

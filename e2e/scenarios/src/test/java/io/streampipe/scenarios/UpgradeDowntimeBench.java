@@ -86,7 +86,9 @@ class UpgradeDowntimeBench {
             sandbox.client.resource(pipeline(name)).create();
             sandbox.awaitStatus(name, "Ready", status -> "True".equals(condition(status, "Ready")) && status.job != null
                     && "RUNNING".equals(status.job.state));
-            Sandbox.awaitTrue(name + ": the backlog in the table", () -> table.count() >= windows);
+            // A backlog of millions of windows is millions of rows: allow 1,000 rows a second, the slowest seen here.
+            java.time.Duration backlogPatience = Sandbox.PATIENCE.plusSeconds(windows / 1000);
+            Sandbox.awaitTrue(name + ": the backlog in the table", backlogPatience, () -> table.count() >= windows);
             long caughtUp = System.currentTimeMillis();
             StreamingPipelineStatus loaded = sandbox.awaitStatus(name, "a checkpoint after the backlog", status -> status.lastCheckpoint != null
                     && Instant.parse(status.lastCheckpoint.time).toEpochMilli() > caughtUp);
