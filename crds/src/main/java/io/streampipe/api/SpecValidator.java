@@ -26,6 +26,12 @@ import java.util.stream.Collectors;
  * and lets the operator explain problems it finds in a condition. Each problem names its field.
  */
 public final class SpecValidator {
+    /**
+     * The column of a windowed result table that holds the number of events a row was computed from (the job's
+     * guard against a recomputation from fewer events replacing a row): no aggregate and no keyBy field of a windowed
+     * pipeline may take its name. The CRD's rules on {@link TransformSpec} spell it too.
+     */
+    public static final String WINDOW_EVENTS = "_events";
     private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(Patterns.QUANTITY);
     private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile(Patterns.TOKEN);
     private static final java.util.regex.Pattern URI = java.util.regex.Pattern.compile(Patterns.URI);
@@ -215,6 +221,10 @@ public final class SpecValidator {
             problems.add("spec.transform.keyBy must not repeat a field");
         }
         boolean windowed = transform.window != null;
+        if (windowed && transform.keyBy.contains(WINDOW_EVENTS)) {
+            problems.add("spec.transform.keyBy: '" + WINDOW_EVENTS + "' is reserved with a window: the result table holds "
+                    + "the window's event count in that column");
+        }
         boolean hasAggregates = transform.aggregates != null && !transform.aggregates.isEmpty();
         if (windowed != hasAggregates) {
             problems.add("spec.transform.aggregates: a window needs at least one aggregate, and aggregates need a window");
@@ -238,8 +248,10 @@ public final class SpecValidator {
             String path = "spec.transform.aggregates[" + i + "]";
             check(problems, () -> SqlIdentifiers.quote(path + ".name", aggregate.name));
             if (!aggregateNames.add(aggregate.name) || transform.keyBy.contains(aggregate.name)
-                    || "window_start".equals(aggregate.name) || "window_end".equals(aggregate.name)) {
-                problems.add(path + ".name must be unique and differ from keyBy fields, window_start and window_end");
+                    || "window_start".equals(aggregate.name) || "window_end".equals(aggregate.name)
+                    || WINDOW_EVENTS.equals(aggregate.name)) {
+                problems.add(path + ".name must be unique and differ from keyBy fields, window_start, window_end and "
+                        + WINDOW_EVENTS + " (the column of a window's event count)");
             }
             if (aggregate.fn == null) {
                 problems.add(path + ".fn is required (count, sum, avg, min or max)");

@@ -39,6 +39,7 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -154,10 +155,11 @@ public final class PipelineTopology {
         return results;
     }
 
-    /** count → Long, the others → Double, in spec order. */
+    /** count → Long, the others → Double, in spec order; then the window's event count (Long). */
     static RowTypeInfo aggregateType(List<AggregateDef> aggregates) {
-        return new RowTypeInfo(aggregates.stream()
-                .map(a -> a.fn() == AggregateFunction.COUNT ? Types.LONG : Types.DOUBLE)
-                .toArray(TypeInformation[]::new));
+        List<TypeInformation<?>> types = new ArrayList<>();
+        aggregates.forEach(a -> types.add(a.fn() == AggregateFunction.COUNT ? Types.LONG : Types.DOUBLE));
+        types.add(Types.LONG);
+        return new RowTypeInfo(types.toArray(TypeInformation[]::new));
     }
 }

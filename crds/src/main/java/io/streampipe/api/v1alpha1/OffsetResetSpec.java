@@ -35,8 +35,14 @@ public class OffsetResetSpec {
     @JsonPropertyDescription("Keep window state across the reset: only the source restarts at the new offsets. Windows of "
             + "every type keep their watermark, so after a rewind re-read events of windows already purged are late data, "
             + "and windows that still hold state (open, or within allowedLateness) count re-read events again. To "
-            + "recompute windows from the new offsets, set false: the job starts empty, and a window only partly re-read "
-            + "overwrites its row.")
+            + "recompute windows from the new offsets, set false: the job starts empty (no watermark, no window state) "
+            + "and computes every window again from the records it reads. A recomputed window replaces its row only if it "
+            + "counted at least as many events as the row (the table's _events column): a window read again in full (a "
+            + "reset to earliest with all its records still in Kafka) writes the same row again; a window read only in "
+            + "part (a reset to latest or to a timestamp inside it, records removed by retention) leaves its row as it "
+            + "was; a window that had no row gets one. A session read only in part may start later than the session of "
+            + "the existing row and then gets a row of its own beside it. Rows written before the _events column existed "
+            + "hold 0 there, so any recomputation replaces them.")
     public boolean keepState = true;
 
     public enum Target {

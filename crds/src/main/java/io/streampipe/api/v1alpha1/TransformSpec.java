@@ -21,8 +21,10 @@ import java.util.List;
         message = "transform.aggregates: a window needs at least one aggregate, and aggregates need a window")
 @ValidationRule(value = "!has(self.having) || self.having.all(h, has(self.aggregates) && self.aggregates.exists(a, a.name == h.field))",
         message = "transform.having[].field must name an aggregate of transform.aggregates")
-@ValidationRule(value = "!has(self.aggregates) || self.aggregates.all(a, !(a.name in self.keyBy) && !(a.name in ['window_start', 'window_end']) && self.aggregates.exists_one(b, b.name == a.name))",
-        message = "transform.aggregates[].name must be unique and differ from keyBy fields, window_start and window_end")
+@ValidationRule(value = "!has(self.aggregates) || self.aggregates.all(a, !(a.name in self.keyBy) && !(a.name in ['window_start', 'window_end', '_events']) && self.aggregates.exists_one(b, b.name == a.name))",
+        message = "transform.aggregates[].name must be unique and differ from keyBy fields, window_start, window_end and _events (the column of a window's event count)")
+@ValidationRule(value = "!has(self.window) || !('_events' in self.keyBy)",
+        message = "transform.keyBy: '_events' is reserved with a window: the result table holds the window's event count in that column")
 @ValidationRule(value = "self.keyBy.all(k, self.keyBy.exists_one(j, j == k))",
         message = "transform.keyBy must not repeat a field")
 @ValidationRule(value = "!has(self.enrich) || self.enrich.all(e, self.enrich.exists_one(d, d.name == e.name))",

@@ -1,5 +1,6 @@
 package io.streampipe.job.schema;
 
+import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.SourceSpec.FieldType;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.TransformSpec.Aggregate;
@@ -14,13 +15,20 @@ import java.util.List;
 
 /**
  * The columns of the result table, in the order of the result rows the job emits: windowed, the keyBy fields,
- * {@code window_start}, {@code window_end} and the aggregates; without a window, every declared field. Result rows
- * carry their change kind: {@code INSERT} means upsert, {@code DELETE} means remove the row with this primary key.
+ * {@code window_start}, {@code window_end}, the aggregates and {@link #EVENTS}; without a window, every declared
+ * field. Result rows carry their change kind: {@code INSERT} means upsert, {@code DELETE} means remove the row with
+ * this primary key.
  */
 public final class ResultSchema implements Serializable {
     private static final long serialVersionUID = 1L;
     public static final String WINDOW_START = "window_start";
     public static final String WINDOW_END = "window_end";
+    /**
+     * The windowed result's guard column: how many events the row's aggregates were computed from. A change computed
+     * from fewer events never replaces or removes a row computed from more ({@link #orderColumn()}). Reserved: the
+     * spec validation keeps aggregate names and keyBy fields of a windowed pipeline off it.
+     */
+    public static final String EVENTS = SpecValidator.WINDOW_EVENTS;
 
     /** Column types, with the PostgreSQL type each maps to. */
     public enum ColumnType {
@@ -57,7 +65,14 @@ public final class ResultSchema implements Serializable {
         }
     }
 
-    public record Column(String name, ColumnType type, boolean notNull) implements Serializable {
+    /**
+     * @param backfill the SQL literal that rows of a table made without this column get when it is added (a NOT NULL
+     *                 column can only be added with one), or null: a missing NOT NULL column is then refused
+     */
+    public record Column(String name, ColumnType type, boolean notNull, String backfill) implements Serializable {
+        public Column(String name, ColumnType type, boolean notNull) {
+            this(name, type, notNull, null);
+        }
     }
 
     private final List<Column> columns;
@@ -95,7 +110,9 @@ public final class ResultSchema implements Serializable {
                 columns.add(new Column(aggregate.name,
                         aggregate.fn == AggregateFunction.COUNT ? ColumnType.BIGINT : ColumnType.DOUBLE, false));
             }
-            return new ResultSchema(columns, primaryKey, null, true);
+            // Backfilled with 0 in a table an earlier version made: the first recomputation of such a row replaces it.
+            columns.add(new Column(EVENTS, ColumnType.BIGINT, true, "0"));
+            return new ResultSchema(columns, primaryKey, EVENTS, true);
         }
         for (int i = 0; i < events.fieldCount(); i++) {
             FieldDef field = events.field(i);
@@ -119,8 +136,10 @@ public final class ResultSchema implements Serializable {
     }
 
     /**
-     * The column that orders versions of a row (the event time, without a window): an older version never
-     * overwrites a newer one. Null when arrival order decides.
+     * The column that orders versions of a row: an older version never overwrites a newer one. Without a window the
+     * event time; windowed, {@link #EVENTS}: within one line of state a window's aggregate only grows, so every
+     * re-fire passes, while a window recomputed from fewer events (after an offset reset without state, or by a
+     * zombie attempt of a lost TaskManager) leaves a row computed from more as it is. Null when arrival order decides.
      */
     public String orderColumn() {
         return orderColumn;
@@ -133,6 +152,11 @@ public final class ResultSchema implements Serializable {
             }
         }
         throw new IllegalArgumentException("No result column " + column);
+    }
+
+    /** Position of {@link #EVENTS} in the result row, or -1 without a window. */
+    public int eventsIndex() {
+        return windowed ? columns.size() - 1 : -1;
     }
 
     public boolean windowed() {

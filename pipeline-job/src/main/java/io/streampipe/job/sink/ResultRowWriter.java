@@ -92,6 +92,9 @@ public final class ResultRowWriter implements TableWriter<Row> {
         for (int i = 0; i < primaryKey.length; i++) {
             ColumnValues.bind(statement, i + 1, columns.get(primaryKey[i]).type(), row.getField(primaryKey[i]));
         }
+        if (orderIndex >= 0) {
+            ColumnValues.bind(statement, primaryKey.length + 1, columns.get(orderIndex).type(), row.getField(orderIndex));
+        }
     }
 
     /**
@@ -142,7 +145,10 @@ public final class ResultRowWriter implements TableWriter<Row> {
         return 0;
     }
 
-    /** With an order column (the event time), an older version of a row never replaces a newer one. */
+    /**
+     * With an order column (the event time; windowed, the event count), an older version of a row never replaces a
+     * newer one, as the upsert's guard decides in the table. A delete and the change after it go in arrival order.
+     */
     @Override
     public boolean replaces(Row candidate, Row pending) {
         if (orderIndex < 0 || candidate.getKind() == RowKind.DELETE || pending.getKind() == RowKind.DELETE) {

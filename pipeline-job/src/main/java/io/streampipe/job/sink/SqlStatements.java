@@ -61,7 +61,9 @@ public final class SqlStatements {
      * Timestamps travel as epoch milliseconds ({@code bigint[]}) and become timestamptz here, exactly: whole seconds
      * through {@code to_timestamp} (exact far beyond years 1–9999), the milliseconds added as an interval.
      * With an order column, the update only applies when the incoming version is not older, so a replay of old events
-     * never overwrites newer rows.
+     * never overwrites newer rows: without a window the event time, windowed the row's event count
+     * ({@link ResultSchema#EVENTS}), so a window computed from fewer events never replaces one computed from more,
+     * and one computed from as many (a replay) does.
      */
     public static String upsert(String field, String table, ResultSchema result) {
         List<Column> columns = result.columns();
@@ -91,10 +93,25 @@ public final class SqlStatements {
         return insert + " DO UPDATE SET " + set + guard;
     }
 
-    /** {@code DELETE} of the row with the primary key given as parameters, in {@link ResultSchema#primaryKey()} order. */
+    /**
+     * {@code DELETE} of the row with the primary key given as parameters, in {@link ResultSchema#primaryKey()} order;
+     * with an order column only if the row is not newer than the last parameter (windowed: a row computed from more
+     * events than the firing that deletes it stays, as the upsert would leave it).
+     */
     public static String deleteByPrimaryKey(String field, String table, ResultSchema result) {
+        String guard = result.orderColumn() == null ? "" : " AND " + column(result.orderColumn()) + " <= ?";
         return "DELETE FROM " + SqlIdentifiers.quoteTable(field, table) + " WHERE "
-                + result.primaryKey().stream().map(c -> column(c) + " = ?").collect(Collectors.joining(" AND "));
+                + result.primaryKey().stream().map(c -> column(c) + " = ?").collect(Collectors.joining(" AND ")) + guard;
+    }
+
+    /**
+     * {@code ALTER TABLE … ADD COLUMN} of a column a table made earlier lacks: nullable, or NOT NULL with the
+     * column's {@link Column#backfill} as the default that its existing rows get.
+     */
+    public static String addColumn(String field, String table, Column added) {
+        String type = added.type().sql() + (added.notNull() ? " NOT NULL DEFAULT " + added.backfill() : "");
+        return "ALTER TABLE " + SqlIdentifiers.quoteTable(field, table) + " ADD COLUMN " + SqlIdentifiers.quote(field, added.name())
+                + " " + type;
     }
 
     /** An insert that a replay of the same Kafka record leaves alone. */

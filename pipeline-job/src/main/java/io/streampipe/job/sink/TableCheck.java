@@ -72,9 +72,10 @@ final class TableCheck {
     }
 
     /**
-     * {@code ALTER TABLE … ADD COLUMN} for each column the writer writes, may write NULL to, and the table lacks. Only
-     * missing columns: {@code ADD COLUMN IF NOT EXISTS} takes an exclusive lock on the table even when there is
-     * nothing to add. A missing NOT NULL (key) column is left for {@link #verify} to refuse.
+     * {@code ALTER TABLE … ADD COLUMN} for each column the writer writes and the table lacks that can be added: one it
+     * may write NULL to, or one with a {@link Column#backfill} (the windowed guard column {@code _events}, 0 in
+     * existing rows). Only missing columns: {@code ADD COLUMN IF NOT EXISTS} takes an exclusive lock on the table even
+     * when there is nothing to add. A missing NOT NULL (key) column is left for {@link #verify} to refuse.
      */
     static List<String> missingColumns(Connection connection, TableWriter<?> writer) throws SQLException {
         String quoted = SqlIdentifiers.quoteTable(writer.field(), writer.table());
@@ -84,9 +85,8 @@ final class TableCheck {
         }
         List<String> statements = new ArrayList<>();
         for (Column column : writer.columns()) {
-            if (!column.notNull() && !existing.containsKey(column.name())) {
-                statements.add("ALTER TABLE " + quoted + " ADD COLUMN " + SqlIdentifiers.quote(writer.field(), column.name())
-                        + " " + column.type().sql());
+            if ((!column.notNull() || column.backfill() != null) && !existing.containsKey(column.name())) {
+                statements.add(SqlStatements.addColumn(writer.field(), writer.table(), column));
             }
         }
         return statements;
@@ -103,7 +103,10 @@ final class TableCheck {
             written.add(column.name());
             TableColumn found = existing.get(column.name());
             String expected = ACCEPTED.get(column.type()).get(0);
-            if (found == null) {
+            if (found == null && column.backfill() != null) {
+                problems.add("column " + column.name() + " is missing (expected " + expected + "; "
+                        + SqlStatements.addColumn(writer.field(), writer.table(), column) + " adds it, or set createTable: true)");
+            } else if (found == null) {
                 problems.add("column " + column.name() + " is missing (expected " + expected + ")");
             } else if (!ACCEPTED.get(column.type()).contains(found.type())) {
                 problems.add("column " + column.name() + " is " + found.type() + ", expected " + expected);

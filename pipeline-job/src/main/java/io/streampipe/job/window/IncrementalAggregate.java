@@ -7,7 +7,10 @@ import java.util.List;
 
 /**
  * count, sum, avg, min and max of a window, computed as events arrive. The result row has one value per aggregate
- * in spec order: count as Long, the others as Double, null when no event of the window had a value for the field.
+ * in spec order: count as Long, the others as Double, null when no event of the window had a value for the field;
+ * then, always, the number of events the window holds (Long), the result table's guard column
+ * ({@code ResultSchema.EVENTS}), whether or not the spec declares a count. It is {@link Accumulator#events}, which every
+ * accumulator holds already: no state changes for it.
  */
 public final class IncrementalAggregate implements AggregateFunction<Row, Accumulator, Row> {
     private static final long serialVersionUID = 1L;
@@ -40,7 +43,7 @@ public final class IncrementalAggregate implements AggregateFunction<Row, Accumu
 
     @Override
     public Row getResult(Accumulator acc) {
-        Row result = new Row(aggregates.length);
+        Row result = new Row(aggregates.length + 1);
         for (int i = 0; i < aggregates.length; i++) {
             result.setField(i, switch (aggregates[i].fn()) {
                 case COUNT -> acc.events;
@@ -48,6 +51,7 @@ public final class IncrementalAggregate implements AggregateFunction<Row, Accumu
                 case SUM, MIN, MAX -> acc.counts[i] == 0 ? null : acc.values[i];
             });
         }
+        result.setField(aggregates.length, acc.events);
         return result;
     }
 

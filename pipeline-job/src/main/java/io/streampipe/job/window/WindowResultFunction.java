@@ -46,7 +46,7 @@ public final class WindowResultFunction extends ProcessWindowFunction<Row, Row, 
                 boolean overlaps = row.getKey() < window.getEnd() && row.getValue() > window.getStart();
                 if (overlaps && row.getKey() != window.getStart()) {
                     superseded.add(row.getKey());
-                    rows.delete(key, row.getKey(), row.getValue(), out);
+                    rows.delete(key, row.getKey(), row.getValue(), aggregates, out);
                 }
             }
             for (Long start : superseded) {

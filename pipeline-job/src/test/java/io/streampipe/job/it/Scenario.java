@@ -31,6 +31,8 @@ public final class Scenario {
     private final List<Ev> malformed = new ArrayList<>();
     private final List<Ev> produced = new ArrayList<>();
     private List<String> clockUsers;
+    /** Added to an event's time to make its Kafka timestamp; null: the producer's clock. */
+    private Duration kafkaTimeShift;
     private long certainWatermark = Long.MIN_VALUE;
     private JobClient job;
     private int parallelism;
@@ -55,6 +57,50 @@ public final class Scenario {
         }
         this.clockUsers = List.copyOf(users);
         return this;
+    }
+
+    /**
+     * Every record's Kafka timestamp is its event time plus {@code shift} (a shift into the future keeps the broker's
+     * retention off records of {@link Ev#T0}): an offset reset to {@link #kafkaTimestamp} of a minute then starts each
+     * partition at its first record produced at or after that event time.
+     */
+    public Scenario withKafkaTimestampsFromEventTimes(Duration shift) {
+        this.kafkaTimeShift = shift;
+        return this;
+    }
+
+    /** The Kafka timestamp of a record of event time {@code minute} ({@link #withKafkaTimestampsFromEventTimes}). */
+    public java.time.Instant kafkaTimestamp(double minute) {
+        return java.time.Instant.ofEpochMilli(Ev.ev("", minute, 0, 0).time()).plus(kafkaTimeShift);
+    }
+
+    /**
+     * The job starts again without state (an offset reset with {@code keepState: false}) and reads each partition from
+     * its first record {@code firstRead} accepts on, as Kafka's offsets-for-timestamp do (or retention, having removed
+     * the records before it): a scenario for the new job, whose fresh oracle sees those records under a watermark that
+     * starts over, anywhere from nothing to what the records read give.
+     */
+    public Scenario restartedWithoutState(WindowOracle fresh, java.util.function.Predicate<Ev> firstRead) {
+        Scenario restarted = new Scenario(kafka, topic, partitions, Duration.ofMillis(bound), fresh);
+        restarted.clockUsers = clockUsers;
+        restarted.kafkaTimeShift = kafkaTimeShift;
+        restarted.produced.addAll(produced);
+        boolean[] reading = new boolean[partitions];
+        List<Ev> read = new ArrayList<>();
+        long maxRead = Long.MIN_VALUE;
+        for (Ev event : produced) {
+            reading[event.partition()] |= firstRead.test(event);
+            if (reading[event.partition()] && !event.malformed()) {
+                read.add(event);
+                maxRead = Math.max(maxRead, event.time());
+            }
+        }
+        long high = maxRead == Long.MIN_VALUE ? Long.MIN_VALUE : maxRead - bound - 1;
+        for (Ev event : read) {
+            fresh.add(event, Long.MIN_VALUE, high);
+        }
+        restarted.maxSeen = Math.max(maxSeen, maxRead);
+        return restarted;
     }
 
     /** Produces events (any event times) and waits; malformed ones are only remembered. */
@@ -160,7 +206,9 @@ public final class Scenario {
     private void produce(List<Ev> events, Long kafkaTimestamp) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (Ev event : events) {
-            records.add(new ProducerRecord<>(topic, event.partition(), kafkaTimestamp, event.user(), event.json()));
+            Long timestamp = kafkaTimestamp != null || kafkaTimeShift == null ? kafkaTimestamp
+                    : (Long) (event.time() + kafkaTimeShift.toMillis());
+            records.add(new ProducerRecord<>(topic, event.partition(), timestamp, event.user(), event.json()));
             produced.add(event);
         }
         kafka.produce(records);

@@ -11,6 +11,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,8 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static io.streampipe.job.it.Ev.ev;
@@ -42,6 +48,8 @@ class WindowRestoreIT {
     static final MiniClusterExtension FLINK = Pipelines.miniCluster();
 
     private static final long MINUTE = 60_000;
+    /** Kafka timestamps of event times, a day ahead of now: retention never removes them (see Scenario). */
+    private static final Duration INTO_THE_FUTURE = Duration.between(Ev.T0, Instant.now().plus(Duration.ofDays(1)));
 
     private static StreamingPipelineSpec spec(String topic, String window) {
         return Pipelines.windowedSpec(KAFKA, POSTGRES, topic, topic, window, "[]", "{table: " + topic + "_late}");
@@ -231,6 +239,122 @@ class WindowRestoreIT {
             assertThat(scenario.oracle().late()).extracting(Ev::user).containsExactly("alice", "bob");
             assertTables(topic, scenario);
         }
+    }
+
+    /**
+     * Issue 13: an offset reset without state to a timestamp inside window [0,10). The job starts empty and reads only
+     * one of alice's three events of [0,10): that recomputation must not replace her complete row. Windows read again
+     * in full get the same rows again (equal counts replace), and dave's window, produced while the job was down, is
+     * new. The expected table: per window, the row computed from more events, a tie going to the recomputation.
+     */
+    @Test
+    void aResetWithoutStateToATimestampInsideAWindowKeepsTheCompleteRowsOfThatWindow() throws Exception {
+        String topic = Pipelines.unique("reset_mid_window");
+        Scenario before = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 30 * MINUTE))
+                .withKafkaTimestampsFromEventTimes(INTO_THE_FUTURE);
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 30m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            before.runningIn(job, 2);
+            before.step(ev("alice", 1, 5, 0), ev("alice", 3, 2, 0), ev("bob", 6, 3, 1));
+            before.step(ev("alice", 7, 4, 0), ev("alice", 12, 1, 0), ev("carol", 15, 6, 2));
+            before.clock(22);
+            List<WindowOracle.Row> complete = Pipelines.rounded(before.oracle().rows(before.watermark(), r -> true));
+            Pipelines.awaitEqual(() -> Pipelines.windowRows(POSTGRES, topic), complete);
+            job.cancel().get(30, TimeUnit.SECONDS);
+            before.produce(List.of(ev("dave", 25, 7, 3)));
+
+            String token = "reset-mid-window";
+            job = jobs.start(withResetWithoutState(spec, token, OffsetResetSpec.Target.TIMESTAMP, before.kafkaTimestamp(5)),
+                    options.withSourceEpoch(token));
+            Scenario after = before.restartedWithoutState(new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 30 * MINUTE),
+                    e -> e.minute() >= 5);
+            after.runningIn(job, 2).clock(40);
+
+            List<WindowOracle.Row> recomputed = Pipelines.rounded(after.oracle().rows(after.watermark(), r -> true));
+            assertThat(recomputed).extracting(WindowRestoreIT::window).contains("alice@0 n=1", "alice@10 n=1", "bob@0 n=1");
+            List<WindowOracle.Row> expected = guarded(complete, recomputed);
+            assertThat(expected).extracting(WindowRestoreIT::window)
+                    .contains("alice@0 n=3", "alice@10 n=1", "bob@0 n=1", "carol@10 n=1", "dave@20 n=1");
+            Pipelines.awaitEqual(() -> Pipelines.windowRows(POSTGRES, topic), expected);
+            assertEventsColumnHoldsTheCount(topic);
+            assertThat(WindowedPipelineIT.lateRows(POSTGRES, topic + "_late")).isEmpty();
+        }
+    }
+
+    /**
+     * Issue 13: an offset reset to the earliest offsets without state recomputes every sliding window from what Kafka
+     * still holds. Partition 0's oldest record is gone (deleted as retention would), so alice's two windows over it are
+     * read in part and keep their complete rows; every other window is read in full and gets the same row again.
+     */
+    @Test
+    void aResetToEarliestWithoutStateReproducesTheRowsOfWindowsKafkaStillHoldsInFull() throws Exception {
+        String topic = Pipelines.unique("reset_earliest");
+        Scenario before = scenario(topic, new WindowOracle(Kind.SLIDING, 10 * MINUTE, 5 * MINUTE, 30 * MINUTE));
+        StreamingPipelineSpec spec = spec(topic, "{type: sliding, size: 10m, slide: 5m, allowedLateness: 30m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, options);
+            before.runningIn(job, 2);
+            Ev removed = ev("alice", 1, 5, 0);
+            before.step(removed, ev("alice", 3, 2, 0), ev("bob", 4, 3, 1));
+            before.step(ev("alice", 8, 4, 0), ev("bob", 12, 1, 1), ev("carol", 14, 6, 2));
+            before.clock(22);
+            List<WindowOracle.Row> complete = Pipelines.rounded(before.oracle().rows(before.watermark(), r -> true));
+            Pipelines.awaitEqual(() -> Pipelines.windowRows(POSTGRES, topic), complete);
+            job.cancel().get(30, TimeUnit.SECONDS);
+            KAFKA.admin().deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(1)))
+                    .all().get(30, TimeUnit.SECONDS);
+
+            String token = "reset-earliest";
+            job = jobs.start(withResetWithoutState(spec, token, OffsetResetSpec.Target.EARLIEST, null),
+                    options.withSourceEpoch(token));
+            Scenario after = before.restartedWithoutState(
+                    new WindowOracle(Kind.SLIDING, 10 * MINUTE, 5 * MINUTE, 30 * MINUTE), e -> e != removed);
+            after.runningIn(job, 2).clock(40);
+
+            List<WindowOracle.Row> recomputed = Pipelines.rounded(after.oracle().rows(after.watermark(), r -> true));
+            assertThat(recomputed).extracting(WindowRestoreIT::window).contains("alice@-5 n=1", "alice@0 n=2");
+            List<WindowOracle.Row> expected = guarded(complete, recomputed);
+            assertThat(expected).extracting(WindowRestoreIT::window)
+                    .contains("alice@-5 n=2", "alice@0 n=3", "alice@5 n=1", "bob@0 n=1", "bob@10 n=1", "carol@10 n=1");
+            Pipelines.awaitEqual(() -> Pipelines.windowRows(POSTGRES, topic), expected);
+            assertEventsColumnHoldsTheCount(topic);
+        }
+    }
+
+    /** The spec with a one-shot offset reset that starts the job without state, as the operator starts it. */
+    private static StreamingPipelineSpec withResetWithoutState(StreamingPipelineSpec spec, String token,
+                                                               OffsetResetSpec.Target to, Instant timestamp) {
+        spec.offsetReset = new OffsetResetSpec();
+        spec.offsetReset.token = token;
+        spec.offsetReset.to = to;
+        spec.offsetReset.timestamp = timestamp == null ? null : timestamp.toString();
+        spec.offsetReset.keepState = false;
+        return spec;
+    }
+
+    /**
+     * The table after a recomputation without state, by the guard's rule: per window, the recomputed row if it counted
+     * at least as many events as the row before, else the row before; windows with one row only keep it.
+     */
+    private static List<WindowOracle.Row> guarded(List<WindowOracle.Row> before, List<WindowOracle.Row> recomputed) {
+        Map<String, WindowOracle.Row> rows = new TreeMap<>();
+        before.forEach(r -> rows.put(r.user() + "@" + r.start(), r));
+        recomputed.forEach(r -> rows.merge(r.user() + "@" + r.start(), r, (old, recount) -> recount.n() >= old.n() ? recount : old));
+        return rows.values().stream()
+                .sorted(Comparator.comparing(WindowOracle.Row::user).thenComparing(WindowOracle.Row::start)).toList();
+    }
+
+    /** The guard column holds each row's event count, here the count aggregate n. */
+    private static void assertEventsColumnHoldsTheCount(String table) {
+        assertThat(POSTGRES.query("SELECT count(*) AS n FROM " + table + " WHERE \"_events\" IS DISTINCT FROM n").get(0).get("n"))
+                .isEqualTo(0L);
+    }
+
+    private static String window(WindowOracle.Row row) {
+        return row.user() + "@" + Math.floorDiv(row.start() - Ev.T0.toEpochMilli(), MINUTE) + " n=" + row.n();
     }
 
     /** Restoring tumbling 10-minute window state into 5-minute windows fails at once, naming the field. */

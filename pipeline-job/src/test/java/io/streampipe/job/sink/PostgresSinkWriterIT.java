@@ -9,6 +9,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -350,6 +351,104 @@ class PostgresSinkWriterIT {
         writeOrders(0, 10);
         writer.flush(false);
         assertThat(rows()).isEqualTo(11);
+    }
+
+    /**
+     * Issue 13: a windowed row computed from fewer events (a window read only in part after an offset reset without
+     * state, or a batch of an attempt whose TaskManager was lost but still runs) never replaces or removes the row
+     * computed from more; one computed from as many does, with the values it carries (a replay writes it again).
+     */
+    @Test
+    void aWindowedRowFromFewerEventsNeverReplacesOneFromMoreWhileEqualCountsReplace() throws Exception {
+        writer = windowWriter(windowedSpec());
+        writer.write(window(RowKind.INSERT, "s-1", 46.5, 12), null);
+        writer.write(window(RowKind.INSERT, "s-2", 20.0, 2), null);
+        writer.flush(false);
+        writer.write(window(RowKind.INSERT, "s-1", 40.0, 3), null);
+        writer.write(window(RowKind.INSERT, "s-2", 22.0, 2), null);
+        writer.flush(false);
+        assertThat(windows()).containsExactly("s-1 avg=46.5 n=12", "s-2 avg=22.0 n=2");
+
+        // A delete (a late firing failing having, a session merged away) decided on fewer events leaves the row too.
+        writer.write(window(RowKind.DELETE, "s-1", null, 11), null);
+        writer.flush(false);
+        assertThat(windows()).containsExactly("s-1 avg=46.5 n=12", "s-2 avg=22.0 n=2");
+        writer.write(window(RowKind.DELETE, "s-1", null, 12), null);
+        writer.flush(false);
+        assertThat(windows()).containsExactly("s-2 avg=22.0 n=2");
+
+        // Within one batch as across batches: the version from more events wins whatever the order.
+        writer.write(window(RowKind.INSERT, "s-3", 30.0, 5), null);
+        writer.write(window(RowKind.INSERT, "s-3", 31.0, 4), null);
+        writer.flush(false);
+        assertThat(windows()).containsExactly("s-2 avg=22.0 n=2", "s-3 avg=30.0 n=5");
+        assertThat(guardedWindows()).containsExactly("s-2 _events=2", "s-3 _events=5");
+    }
+
+    /**
+     * A windowed table made before the guard column existed: createTable adds {@code _events} with 0 in its rows, so
+     * the first recomputation of such a row replaces it whatever it counted; without createTable the writer refuses
+     * the table, naming the column and the statement that adds it.
+     */
+    @Test
+    void aWindowedTableMadeBeforeTheGuardColumnGetsItWithZeroInItsRows() throws Exception {
+        StreamingPipelineSpec sensors = windowedSpec();
+        POSTGRES.execute("DROP TABLE " + WINDOWS);
+        POSTGRES.execute("CREATE TABLE " + WINDOWS + " (sensor_id text NOT NULL, window_start timestamptz NOT NULL,"
+                + " window_end timestamptz NOT NULL, avg_temp double precision, max_temp double precision, readings bigint,"
+                + " PRIMARY KEY (sensor_id, window_start))");
+        POSTGRES.execute("INSERT INTO " + WINDOWS + " VALUES ('s-1', to_timestamp(" + T0 / 1000 + "), to_timestamp("
+                + (T0 + WINDOW) / 1000 + "), 46.5, 50.0, 12)");
+        assertThatThrownBy(() -> writer = windowWriter(sensors))
+                .hasMessageContaining(WINDOWS + ": column _events is missing (expected bigint; ALTER TABLE \"" + WINDOWS
+                        + "\" ADD COLUMN \"_events\" bigint NOT NULL DEFAULT 0 adds it, or set createTable: true)");
+
+        TableCreator.createTables(sensors, credentials());
+        assertThat(windows()).containsExactly("s-1 avg=46.5 n=12");
+        assertThat(guardedWindows()).containsExactly("s-1 _events=0");
+        writer = windowWriter(sensors);
+        writer.write(window(RowKind.INSERT, "s-1", 40.0, 3), null);
+        writer.flush(false);
+        assertThat(windows()).containsExactly("s-1 avg=40.0 n=3");
+        assertThat(guardedWindows()).containsExactly("s-1 _events=3");
+    }
+
+    private static final String WINDOWS = "guarded_windows";
+    private static final long WINDOW = 300_000;
+
+    /** examples/sensor-anomalies.yaml writing to {@link #WINDOWS}, its tables created. */
+    private static StreamingPipelineSpec windowedSpec() {
+        StreamingPipelineSpec sensors = Specs.example("sensor-anomalies");
+        sensors.sink.postgres.jdbcUrl = POSTGRES.jdbcUrl();
+        sensors.sink.postgres.table = WINDOWS;
+        POSTGRES.execute("DROP TABLE IF EXISTS " + WINDOWS);
+        TableCreator.createTables(sensors, credentials());
+        return sensors;
+    }
+
+    private static PostgresSinkWriter<Row> windowWriter(StreamingPipelineSpec sensors) throws Exception {
+        return new PostgresSinkWriter<>(POSTGRES.jdbcUrl(), credentials(), new ResultRowWriter(WINDOWS, ResultSchema.of(sensors)),
+                new SinkSettings(100, 0, 0), new SinkMetrics(new UnregisteredMetricsGroup()), null, 0);
+    }
+
+    /**
+     * A change of sensor {@code sensor}'s window [T0, T0 + 5m) as the window operator emits it: avg_temp, max_temp,
+     * readings (the count aggregate) and last the events it was computed from, which here are the readings.
+     */
+    private static Row window(RowKind kind, String sensor, Double avg, long events) {
+        return kind == RowKind.DELETE
+                ? Row.ofKind(kind, sensor, T0, T0 + WINDOW, null, null, null, events)
+                : Row.ofKind(kind, sensor, T0, T0 + WINDOW, avg, avg + 1, events, events);
+    }
+
+    private static java.util.List<String> windows() {
+        return POSTGRES.query("SELECT sensor_id, avg_temp, readings FROM " + WINDOWS + " ORDER BY sensor_id").stream()
+                .map(r -> r.get("sensor_id") + " avg=" + r.get("avg_temp") + " n=" + r.get("readings")).toList();
+    }
+
+    private static java.util.List<String> guardedWindows() {
+        return POSTGRES.query("SELECT sensor_id, \"_events\" AS events FROM " + WINDOWS + " ORDER BY sensor_id").stream()
+                .map(r -> r.get("sensor_id") + " _events=" + r.get("events")).toList();
     }
 
     private static void awaitWriterWaitingForLock(String application) {

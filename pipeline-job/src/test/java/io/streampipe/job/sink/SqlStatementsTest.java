@@ -17,7 +17,7 @@ class SqlStatementsTest {
         assertThat(TableCreator.statements(sensors)).containsExactly(
                 "CREATE TABLE IF NOT EXISTS \"sensor_alerts\" (\"sensor_id\" text NOT NULL, \"window_start\" timestamptz NOT NULL, "
                         + "\"window_end\" timestamptz NOT NULL, \"avg_temp\" double precision, \"max_temp\" double precision, "
-                        + "\"readings\" bigint, PRIMARY KEY (\"sensor_id\", \"window_start\"))",
+                        + "\"readings\" bigint, \"_events\" bigint NOT NULL, PRIMARY KEY (\"sensor_id\", \"window_start\"))",
                 "CREATE TABLE IF NOT EXISTS \"sensor_readings_rejects\" (\"topic\" text NOT NULL, \"partition\" bigint NOT NULL, "
                         + "\"offset\" bigint NOT NULL, \"payload\" text, \"reason\" text NOT NULL, \"kafka_timestamp\" timestamptz, "
                         + "\"rejected_at\" timestamptz NOT NULL, PRIMARY KEY (\"topic\", \"partition\", \"offset\"))",
@@ -31,14 +31,17 @@ class SqlStatementsTest {
         ResultSchema result = ResultSchema.of(sensors);
         assertThat(SqlStatements.upsert("f", "sensor_alerts", result)).isEqualTo(
                 "INSERT INTO \"sensor_alerts\" AS target (\"sensor_id\", \"window_start\", \"window_end\", \"avg_temp\", "
-                        + "\"max_temp\", \"readings\") SELECT c1, to_timestamp(c2 / 1000) + c2 % 1000 * interval '1 millisecond', "
-                        + "to_timestamp(c3 / 1000) + c3 % 1000 * interval '1 millisecond', c4, c5, c6 "
-                        + "FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::double precision[], ?::double precision[], ?::bigint[]) "
-                        + "AS u(c1, c2, c3, c4, c5, c6) ON CONFLICT (\"sensor_id\", \"window_start\") "
+                        + "\"max_temp\", \"readings\", \"_events\") SELECT c1, to_timestamp(c2 / 1000) + c2 % 1000 * interval '1 millisecond', "
+                        + "to_timestamp(c3 / 1000) + c3 % 1000 * interval '1 millisecond', c4, c5, c6, c7 "
+                        + "FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::double precision[], ?::double precision[], ?::bigint[], "
+                        + "?::bigint[]) AS u(c1, c2, c3, c4, c5, c6, c7) ON CONFLICT (\"sensor_id\", \"window_start\") "
                         + "DO UPDATE SET \"window_end\" = EXCLUDED.\"window_end\", \"avg_temp\" = EXCLUDED.\"avg_temp\", "
-                        + "\"max_temp\" = EXCLUDED.\"max_temp\", \"readings\" = EXCLUDED.\"readings\"");
+                        + "\"max_temp\" = EXCLUDED.\"max_temp\", \"readings\" = EXCLUDED.\"readings\", \"_events\" = EXCLUDED.\"_events\" "
+                        + "WHERE target.\"_events\" <= EXCLUDED.\"_events\"");
         assertThat(SqlStatements.deleteByPrimaryKey("f", "sensor_alerts", result))
-                .isEqualTo("DELETE FROM \"sensor_alerts\" WHERE \"sensor_id\" = ? AND \"window_start\" = ?");
+                .isEqualTo("DELETE FROM \"sensor_alerts\" WHERE \"sensor_id\" = ? AND \"window_start\" = ? AND \"_events\" <= ?");
+        assertThat(SqlStatements.addColumn("f", "sensor_alerts", result.columns().get(result.eventsIndex())))
+                .isEqualTo("ALTER TABLE \"sensor_alerts\" ADD COLUMN \"_events\" bigint NOT NULL DEFAULT 0");
     }
 
     @Test

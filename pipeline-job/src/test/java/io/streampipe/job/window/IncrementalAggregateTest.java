@@ -30,13 +30,13 @@ class IncrementalAggregateTest {
     @Test
     void computesEveryFunctionIncrementally() {
         Row result = aggregate.getResult(fold(new Object[]{2.0, 5L}, new Object[]{4.0, -3L}, new Object[]{null, 7L}));
-        assertThat(result).isEqualTo(Row.of(3L, 6.0, 3.0, -3.0, 7.0));
+        assertThat(result).isEqualTo(Row.of(3L, 6.0, 3.0, -3.0, 7.0, 3L));
     }
 
     @Test
     void nullWhenNoEventHadAValue() {
         Row result = aggregate.getResult(fold(new Object[]{null, null}));
-        assertThat(result).isEqualTo(Row.of(1L, null, null, null, null));
+        assertThat(result).isEqualTo(Row.of(1L, null, null, null, null, 1L));
     }
 
     @Test
@@ -46,7 +46,18 @@ class IncrementalAggregateTest {
         Accumulator empty = fold();
         Row merged = aggregate.getResult(aggregate.merge(aggregate.merge(left, empty), right));
         Row direct = aggregate.getResult(fold(new Object[]{2.0, 5L}, new Object[]{null, null}, new Object[]{10.0, -1L}));
-        assertThat(merged).isEqualTo(direct).isEqualTo(Row.of(3L, 12.0, 6.0, -1.0, 5.0));
+        assertThat(merged).isEqualTo(direct).isEqualTo(Row.of(3L, 12.0, 6.0, -1.0, 5.0, 3L));
+    }
+
+    /** The table's guard column needs the event count even when the spec declares no count aggregate. */
+    @Test
+    void theEventCountFollowsTheAggregatesWithoutACountAggregate() {
+        IncrementalAggregate sumOnly = new IncrementalAggregate(List.of(new AggregateDef("total", AggregateFunction.SUM, 0)));
+        Accumulator acc = sumOnly.createAccumulator();
+        for (Object[] event : new Object[][]{{2.0}, {null}, {4.0}}) {
+            acc = sumOnly.add(Row.of(event), acc);
+        }
+        assertThat(sumOnly.getResult(acc)).isEqualTo(Row.of(6.0, 3L));
     }
 
     @Test

@@ -39,16 +39,17 @@ class WindowResultFunctionTest {
     private final List<Row> out = new ArrayList<>();
 
     private void fire(WindowResultFunction function, long start, long end, long count) throws Exception {
-        function.process(KEY, context(function, start, end), List.of(Row.of(count)), collector());
+        function.process(KEY, context(function, start, end), List.of(Row.of(count, count)), collector());
     }
 
     private void purge(WindowResultFunction function, long start, long end) throws Exception {
         function.clear(context(function, start, end));
     }
 
+    /** The change, with the event count it carries (the table's guard: it applies to rows of no more events). */
     private static String change(Row row) {
         return (row.getKind() == RowKind.DELETE ? "-" : "+") + "[" + row.getField(1) + "," + row.getField(2) + ")"
-                + (row.getKind() == RowKind.DELETE ? "" : " n=" + row.getField(3));
+                + (row.getKind() == RowKind.DELETE ? "" : " n=" + row.getField(3)) + " by " + row.getField(4);
     }
 
     @Test
@@ -56,7 +57,7 @@ class WindowResultFunctionTest {
         WindowResultFunction function = new WindowResultFunction(1, 1, false, AT_LEAST_TWO);
         fire(function, 0, 10, 3);
         fire(function, 10, 20, 1);
-        assertThat(out).extracting(WindowResultFunctionTest::change).containsExactly("+[0,10) n=3");
+        assertThat(out).extracting(WindowResultFunctionTest::change).containsExactly("+[0,10) n=3 by 3");
         assertThat(out.get(0).getField(0)).isEqualTo("alice");
     }
 
@@ -68,7 +69,7 @@ class WindowResultFunctionTest {
         fire(function, 0, 10, 1);
         fire(function, 0, 10, 4);
         assertThat(out).extracting(WindowResultFunctionTest::change)
-                .containsExactly("+[0,10) n=2", "-[0,10)", "+[0,10) n=4");
+                .containsExactly("+[0,10) n=2 by 2", "-[0,10) by 1", "+[0,10) n=4 by 4");
         purge(function, 0, 10);
         assertThat(state.map).isEmpty();
     }
@@ -84,7 +85,8 @@ class WindowResultFunctionTest {
         // A late event extended [30,35) backwards; that session had no row, so nothing to delete.
         fire(function, 28, 35, 2);
         assertThat(out).extracting(WindowResultFunctionTest::change)
-                .containsExactly("+[10,17) n=2", "+[20,26) n=2", "-[20,26)", "+[10,26) n=5", "+[28,35) n=2");
+                .containsExactly("+[10,17) n=2 by 2", "+[20,26) n=2 by 2", "-[20,26) by 5", "+[10,26) n=5 by 5",
+                        "+[28,35) n=2 by 2");
         assertThat(state.map).containsOnlyKeys(10L, 28L).containsEntry(10L, 26L);
     }
 
@@ -96,7 +98,7 @@ class WindowResultFunctionTest {
         fire(function, 20, 26, 2);
         fire(function, 5, 26, 5);
         assertThat(out).extracting(WindowResultFunctionTest::change)
-                .containsExactly("+[10,17) n=2", "+[20,26) n=2", "-[10,17)", "-[20,26)");
+                .containsExactly("+[10,17) n=2 by 2", "+[20,26) n=2 by 2", "-[10,17) by 5", "-[20,26) by 5");
         assertThat(state.map).isEmpty();
     }
 

@@ -14,13 +14,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A result row as a Kafka record: the key is the row's primary key as a JSON object (the keyBy fields, plus
  * {@code window_start} when windowed), the value the row as a JSON object with the result table's columns in table
  * order, timestamps as ISO-8601 strings. A {@code DELETE} row (a late firing that no longer passes {@code having}, a
  * session merged into another) is a tombstone: the key with a null value. So a late firing is a new record with the
- * same key, and a compacted topic keeps exactly the rows the table holds.
+ * same key, and a compacted topic keeps exactly the rows the table holds. The table's guard column {@code _events}
+ * is not part of the value: it exists for the table's conditional upsert, which a topic has no equivalent of.
  */
 public final class ResultRecords implements KafkaRecordSerializationSchema<Row> {
     private static final long serialVersionUID = 1L;
@@ -28,26 +30,20 @@ public final class ResultRecords implements KafkaRecordSerializationSchema<Row> 
     private final String topic;
     private final List<Column> columns;
     private final int[] keyIndexes;
+    private final int[] valueIndexes;
     private transient JsonFactory json;
 
     public ResultRecords(String topic, ResultSchema result) {
         this.topic = topic;
         this.columns = result.columns();
         this.keyIndexes = result.primaryKeyIndexes();
+        this.valueIndexes = IntStream.range(0, columns.size()).filter(i -> i != result.eventsIndex()).toArray();
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(Row row, KafkaSinkContext context, Long timestamp) {
-        byte[] value = row.getKind() == RowKind.DELETE ? null : json(row, allColumns());
+        byte[] value = row.getKind() == RowKind.DELETE ? null : json(row, valueIndexes);
         return new ProducerRecord<>(topic, null, null, json(row, keyIndexes), value);
-    }
-
-    private int[] allColumns() {
-        int[] all = new int[columns.size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return all;
     }
 
     private byte[] json(Row row, int[] indexes) {
