@@ -59,6 +59,9 @@ final class PostgresCommitter<T> implements Committer<EpochRows<T>> {
 
     @Override
     public void commit(Collection<CommitRequest<EpochRows<T>>> requests) throws IOException, InterruptedException {
+        if (writing.isShutdown()) {
+            throw new IOException("The PostgreSQL sink of " + writer.table() + " is closed");
+        }
         List<PendingRows<T>> batches = batches(requests);
         if (batches.isEmpty()) {
             return;
