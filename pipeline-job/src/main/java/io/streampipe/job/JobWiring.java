@@ -7,6 +7,7 @@ import io.streampipe.job.late.LateEvent;
 import io.streampipe.job.parse.Reject;
 import io.streampipe.job.schema.EventSchema;
 import io.streampipe.job.schema.ResultSchema;
+import io.streampipe.job.sink.CheckpointedPostgresSink;
 import io.streampipe.job.sink.DatabaseCredentials;
 import io.streampipe.job.sink.DeadLetterWriter;
 import io.streampipe.job.sink.LateEventWriter;
@@ -47,6 +48,11 @@ public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
                         UnaryOperator<DataStream<Row>> eventsTap,
                         List<Dimension> dimensions) {
 
+    /**
+     * The result table of a windowed pipeline and the late-data table carry what a window decided, and are written
+     * with the checkpoint ({@link CheckpointedPostgresSink}); the result table without a window and the dead-letter
+     * table are written at once ({@link PostgresSink}).
+     */
     public static JobWiring production(StreamingPipelineSpec spec, String sourceEpoch, DatabaseCredentials credentials,
                                        String pipeline) {
         var postgres = spec.sink.postgres;
@@ -57,13 +63,20 @@ public record JobWiring(Source<Either<Row, Reject>, ?, ?> source,
                 : new PostgresSink<>(postgres.jdbcUrl, credentials, new DeadLetterWriter(spec.deadLetter.table), settings);
         Sink<LateEvent> lateData = null;
         if (spec.lateData != null && spec.lateData.table != null) {
-            lateData = new PostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), settings);
+            lateData = new CheckpointedPostgresSink<>(postgres.jdbcUrl, credentials, new LateEventWriter(spec.lateData.table), settings);
         } else if (spec.lateData != null && spec.lateData.topic != null) {
             lateData = KafkaSinks.of(kafka, pipeline, Output.LATE_DATA, new LateEventRecords(spec.lateData.topic));
         }
+        Sink<Row> results = null;
+        if (postgres != null) {
+            ResultRowWriter rows = new ResultRowWriter(postgres.table, ResultSchema.of(spec));
+            results = spec.transform.window != null
+                    ? new CheckpointedPostgresSink<>(postgres.jdbcUrl, credentials, rows, settings)
+                    : new PostgresSink<>(postgres.jdbcUrl, credentials, rows, settings);
+        }
         return new JobWiring(
                 KafkaSources.of(spec.source, KafkaSources.startingOffsets(spec, sourceEpoch), EventSchema.parsed(spec)),
-                postgres == null ? null : new PostgresSink<>(postgres.jdbcUrl, credentials, new ResultRowWriter(postgres.table, ResultSchema.of(spec)), settings),
+                results,
                 kafka == null ? null : KafkaSinks.of(kafka, pipeline, Output.RESULTS, new ResultRecords(kafka.topic, ResultSchema.of(spec))),
                 deadLetters,
                 lateData,

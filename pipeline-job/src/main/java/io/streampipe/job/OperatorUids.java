@@ -41,6 +41,12 @@ public final class OperatorUids {
     public static final String RESULT_ROWS = "result-rows";
     /** Stateless: counts and describes too-late events. */
     public static final String LATE_EVENTS = "late-events";
+    /**
+     * Results to {@code sink.postgres.table}. Windowed: the writer collects an epoch's rows (no state) and its committer,
+     * uid {@code Sink Committer: postgres-sink}, set by Flink, holds them until their checkpoint completes and writes
+     * them ({@code CheckpointedPostgresSink}); a savepoint from before that committer existed has no state for it and
+     * restores unchanged. Without a window: the writer writes at once, no committer.
+     */
     public static final String POSTGRES_SINK = "postgres-sink";
     /**
      * Results to {@code sink.kafka.topic} (state: the Kafka writer's transactional id prefix; its committer, uid
@@ -50,6 +56,7 @@ public final class OperatorUids {
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /** Rejects to {@code deadLetter.topic}: a Kafka sink, whose state the table sink's uid must not be given. */
     public static final String DEAD_LETTER_TOPIC_SINK = "dead-letter-topic-sink";
+    /** Too-late events to {@code lateData.table}, with a committer as a windowed {@link #POSTGRES_SINK}. */
     public static final String LATE_DATA_SINK = "late-data-sink";
     /** Too-late events to {@code lateData.topic}. */
     public static final String LATE_DATA_TOPIC_SINK = "late-data-topic-sink";

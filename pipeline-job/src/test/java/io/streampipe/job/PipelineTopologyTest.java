@@ -36,7 +36,7 @@ class PipelineTopologyTest {
     void windowedPipeline() {
         assertThat(uids("sensor-anomalies", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
                 "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-sink", "postgres-sink",
-                "kafka-sink", "Sink Committer: kafka-sink");
+                "kafka-sink", "Sink Committer: kafka-sink", "Sink Committer: postgres-sink", "Sink Committer: late-data-sink");
     }
 
     /** The clock must see exactly the input of the window operator: both in one task, no shuffle between them. */
@@ -118,7 +118,7 @@ class PipelineTopologyTest {
     void enrichedPipeline() {
         assertThat(uids("clickstream-enriched", "0")).containsExactlyInAnyOrder("kafka-source-epoch-0", "split-rejects",
                 "enrich-users", "dead-letter-sink", "window-clock", "window-slices", "late-events", "late-data-discard",
-                "postgres-sink");
+                "postgres-sink", "Sink Committer: postgres-sink");
         StreamingPipelineSpec spec = Specs.example("clickstream-enriched");
         spec.sink.postgres.createTable = false;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

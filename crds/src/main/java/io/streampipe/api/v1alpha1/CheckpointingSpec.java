@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class CheckpointingSpec {
     @Default("10s")
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("Checkpoint interval.")
+    @JsonPropertyDescription("Checkpoint interval. With a window it is also when rows appear: the PostgreSQL result and late-data tables get what a window decided once the checkpoint holding that state completes, up to one interval after the window fired.")
     public String interval = "10s";
 
     @Default("exactly-once")

@@ -17,7 +17,7 @@ import java.util.List;
 @ValidationRule(value = "has(self.postgres) || has(self.kafka)",
         message = "sink: set postgres, kafka or both")
 public class SinkSpec {
-    @JsonPropertyDescription("PostgreSQL upsert sink: INSERT ... ON CONFLICT (primary key) DO UPDATE, so replays are idempotent.")
+    @JsonPropertyDescription("PostgreSQL upsert sink: INSERT ... ON CONFLICT (primary key) DO UPDATE, so replays are idempotent. Without a window rows are written as batches fill; with a window the result and late-data tables are written when a checkpoint completes (spec.checkpointing.interval), so an event is counted in a row or in the late-data table, never both, across any restart.")
     public Postgres postgres;
 
     @JsonPropertyDescription("Kafka sink: each result row as a JSON record keyed by its primary key, exactly-once through Kafka transactions or at-least-once.")
@@ -61,12 +61,12 @@ public class SinkSpec {
         @Default("500")
         @Min(1)
         @Max(100000)
-        @JsonPropertyDescription("Rows per batch: a batch is written, in one transaction, when it holds this many distinct rows (a later change of a row in the batch replaces the earlier one).")
+        @JsonPropertyDescription("Rows per batch: a batch is written, in one transaction, when it holds this many distinct rows (a later change of a row in the batch replaces the earlier one). With a window, the rows of a completed checkpoint are written in transactions of this many rows.")
         public int size = 500;
 
         @Default("50ms")
         @Pattern(Patterns.DURATION)
-        @JsonPropertyDescription("Longest time a row waits in a batch. Under load a batch fills up long before; this bounds the latency of a quiet stream.")
+        @JsonPropertyDescription("Longest time a row waits in a batch. Under load a batch fills up long before; this bounds the latency of a quiet stream. Not for the result and late-data tables of a windowed pipeline: they wait for the next completed checkpoint.")
         public String interval = "50ms";
     }
 }

@@ -3,7 +3,11 @@ package io.streampipe.job.sink;
 import io.streampipe.job.late.LateEvent;
 import io.streampipe.job.schema.ResultSchema.Column;
 import io.streampipe.job.schema.ResultSchema.ColumnType;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
+import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -62,5 +66,35 @@ public final class LateEventWriter implements TableWriter<LateEvent> {
     @Override
     public Object rowKey(LateEvent late) {
         return List.of(late.topic, late.partition, late.offset);
+    }
+
+    /** Every field; the strings with Flink's {@link StringValue} encoding, which has no length limit and keeps nulls. */
+    @Override
+    public void writeRecord(LateEvent late, DataOutputView out) throws IOException {
+        StringValue.writeString(late.topic, out);
+        out.writeInt(late.partition);
+        out.writeLong(late.offset);
+        out.writeLong(late.eventTime);
+        StringValue.writeString(late.eventKey, out);
+        StringValue.writeString(late.payload, out);
+        out.writeLong(late.receivedAt);
+    }
+
+    @Override
+    public String recordLayout() {
+        return "late event: topic, partition, offset, event time, key, payload, received at";
+    }
+
+    @Override
+    public LateEvent readRecord(DataInputView in) throws IOException {
+        LateEvent late = new LateEvent();
+        late.topic = StringValue.readString(in);
+        late.partition = in.readInt();
+        late.offset = in.readLong();
+        late.eventTime = in.readLong();
+        late.eventKey = StringValue.readString(in);
+        late.payload = StringValue.readString(in);
+        late.receivedAt = in.readLong();
+        return late;
     }
 }

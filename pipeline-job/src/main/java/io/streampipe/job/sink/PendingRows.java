@@ -47,6 +47,11 @@ final class PendingRows<T> {
         return byRow.isEmpty();
     }
 
+    /** Adds records that were superseded before they reached this batch (in a {@link EpochRowsWriter}'s epoch). */
+    void countSuperseded(int records) {
+        superseded += records;
+    }
+
     int superseded() {
         return superseded;
     }

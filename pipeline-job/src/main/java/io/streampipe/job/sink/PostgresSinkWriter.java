@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class PostgresSinkWriter<T> implements SinkWriter<T> {
     /** How long {@link #close} waits for the writer thread once its connection is aborted (it has nothing left to wait for). */
-    private static final long STOP_TIMEOUT_MS = 10_000;
+    static final long STOP_TIMEOUT_MS = 10_000;
 
     private final BatchCommitter<T> committer;
     private final TableWriter<T> writer;
@@ -146,7 +146,7 @@ final class PostgresSinkWriter<T> implements SinkWriter<T> {
     }
 
     /** Joins {@code thread} for at most {@code timeoutMs}, through interrupts, which it keeps for the caller. */
-    private static boolean joinUninterruptibly(Thread thread, long timeoutMs) {
+    static boolean joinUninterruptibly(Thread thread, long timeoutMs) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         boolean interrupted = false;
         try {

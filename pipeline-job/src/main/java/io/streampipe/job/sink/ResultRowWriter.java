@@ -3,9 +3,13 @@ package io.streampipe.job.sink;
 import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.job.schema.ResultSchema.Column;
 import io.streampipe.job.schema.ResultSchema.ColumnType;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
+import org.apache.flink.types.StringValue;
 
+import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -155,5 +159,54 @@ public final class ResultRowWriter implements TableWriter<Row> {
             return true;
         }
         return (Long) candidate.getField(orderIndex) >= (Long) pending.getField(orderIndex);
+    }
+
+    /**
+     * The row kind, then per column of the schema a presence byte and the value by column type (timestamps as epoch
+     * millis, text with Flink's {@link StringValue} encoding): nothing but the values; the column types are kept once
+     * per checkpoint's rows ({@link #recordLayout}).
+     */
+    @Override
+    public void writeRecord(Row row, DataOutputView out) throws IOException {
+        out.writeByte(row.getKind().toByteValue());
+        List<Column> columns = result.columns();
+        for (int c = 0; c < columns.size(); c++) {
+            Object value = row.getField(c);
+            out.writeBoolean(value != null);
+            if (value == null) {
+                continue;
+            }
+            switch (columns.get(c).type()) {
+                case TEXT -> StringValue.writeString((String) value, out);
+                case BIGINT, TIMESTAMPTZ -> out.writeLong(((Number) value).longValue());
+                case DOUBLE -> out.writeDouble(((Number) value).doubleValue());
+                case BOOLEAN -> out.writeBoolean((Boolean) value);
+            }
+        }
+    }
+
+    /** The columns' types in order, e.g. {@code text,timestamptz,timestamptz,bigint,double precision}. */
+    @Override
+    public String recordLayout() {
+        return String.join(",", result.columns().stream().map(c -> c.type().sql()).toList());
+    }
+
+    @Override
+    public Row readRecord(DataInputView in) throws IOException {
+        RowKind kind = RowKind.fromByteValue(in.readByte());
+        List<Column> columns = result.columns();
+        Row row = new Row(kind, columns.size());
+        for (int c = 0; c < columns.size(); c++) {
+            if (!in.readBoolean()) {
+                continue;
+            }
+            row.setField(c, switch (columns.get(c).type()) {
+                case TEXT -> StringValue.readString(in);
+                case BIGINT, TIMESTAMPTZ -> in.readLong();
+                case DOUBLE -> in.readDouble();
+                case BOOLEAN -> in.readBoolean();
+            });
+        }
+        return row;
     }
 }

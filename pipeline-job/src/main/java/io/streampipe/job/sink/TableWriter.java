@@ -1,7 +1,10 @@
 package io.streampipe.job.sink;
 
 import io.streampipe.job.schema.ResultSchema.Column;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -58,5 +61,26 @@ public interface TableWriter<T> extends Serializable {
     /** Whether {@code candidate} replaces {@code pending} as the change of the same row in a batch; by default the later one wins. */
     default boolean replaces(T candidate, T pending) {
         return true;
+    }
+
+    /**
+     * Writes a record into a checkpoint, as a pending row of {@link CheckpointedPostgresSink} ({@link EpochRowsSerializer}
+     * version 1). Only the writers of decisions a window took need it: result rows and late events.
+     */
+    default void writeRecord(T record, DataOutputView out) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " is not written with the checkpoint");
+    }
+
+    /**
+     * What {@link #writeRecord} writes, as a short text kept with the records: records written under another layout
+     * are refused when read, not misread. Only with {@link #writeRecord}.
+     */
+    default String recordLayout() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " is not written with the checkpoint");
+    }
+
+    /** Reads a record {@link #writeRecord} wrote. */
+    default T readRecord(DataInputView in) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " is not written with the checkpoint");
     }
 }

@@ -4,6 +4,11 @@ import io.streampipe.api.v1alpha1.OffsetResetSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
 import io.streampipe.job.it.WindowOracle.Kind;
+import io.streampipe.job.schema.ResultSchema;
+import io.streampipe.job.sink.LateEventWriter;
+import io.streampipe.job.sink.PostgresSink;
+import io.streampipe.job.sink.ResultRowWriter;
+import io.streampipe.job.sink.SinkSettings;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
 import org.apache.flink.configuration.Configuration;
@@ -13,7 +18,6 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -380,14 +384,13 @@ class WindowRestoreIT {
 
     /**
      * Issue 13, "late vs. counted, decided once": a failure between a late decision and the next checkpoint. u@3 is
-     * judged late (its window [0,10) fired and was purged) and written to the late table; the job then dies before
-     * any checkpoint covers that decision and is restored from the checkpoint before it. The replay reads clock@15
-     * and u@3 again, but the watermark that made u@3 late is emitted periodically, so u@3 may now meet the
-     * checkpoint's watermark and be counted. Whatever the replay decides, u@3 must be in exactly one place.
+     * judged late (its window [0,10) fired and was purged); the job then dies before any checkpoint covers that
+     * decision and is restored from the checkpoint before it. The replay reads clock@15 and u@3 again, but the
+     * watermark that made u@3 late is emitted periodically, so u@3 may now meet the checkpoint's watermark and be
+     * counted. Whatever the replay decides, u@3 must be in exactly one place. Failed on the job before the windowed
+     * sinks wrote with the checkpoint: u@3 was in the late table (written by the first attempt) and in the row.
      */
     @Test
-    @Disabled("issue 13: fails on today's job (u@3 ends up in the late table and in the row): the sinks "
-            + "write what an epoch decided before its checkpoint completes; enable with the fix (notes/13-job13.md)")
     void aLateDecisionIsNotTakenTwiceAcrossAFailureBeforeTheNextCheckpoint(
             @InjectMiniCluster MiniCluster cluster,
             @TempDir Path checkpoints) throws Exception {
@@ -395,26 +398,24 @@ class WindowRestoreIT {
         Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 0));
         StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 0m}");
         spec.checkpointing.interval = "1h";
-        Configuration configuration = Pipelines.jobConfiguration();
-        configuration.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
-        configuration.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        JobOptions options = Pipelines.options(POSTGRES, 2).withConfiguration(configuration);
+        JobOptions options = Pipelines.options(POSTGRES, 2).withConfiguration(retainedCheckpoints(checkpoints));
         try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
             JobClient job = jobs.start(spec, options);
             scenario.runningIn(job, 2);
             scenario.step(ev("u", 1, 1, 0), ev("u", 2, 2, 0)).clock(5);
             String checkpoint = cluster.triggerCheckpoint(job.getJobID()).get(60, TimeUnit.SECONDS);
 
-            scenario.clock(15);
-            Pipelines.awaitEqual(() -> uRows(topic), List.of("u [0,10) n=2 total=3.0"));
+            scenario.clock(15); // fires u [0,10) n=2
             scenario.produce(List.of(ev("u", 3, 4, 0)));
-            Pipelines.awaitEqual(() -> WindowedPipelineIT.lateRows(POSTGRES, topic + "_late").size(), 1);
+            JobClient first = job;
+            Pipelines.awaitEqual(() -> WatermarkProbe.counter(first.getJobID(), "lateRecords"), 1L);
             job.cancel().get(30, TimeUnit.SECONDS); // dies before the next checkpoint
 
             job = jobs.start(spec, Pipelines.restoring(options, checkpoint));
             scenario.runningIn(job, 2);
-            // u@16's window fires after [0,10) on the same subtask and reaches the same sink subtask after it.
             scenario.step(ev("u", 16, 8, 0)).clock(25);
+            cluster.triggerCheckpoint(job.getJobID()).get(60, TimeUnit.SECONDS);
+            // u@16's window fires after [0,10) on the same subtask, so its row is written with or after [0,10)'s.
             Pipelines.awaitEqual(() -> uRows(topic).stream().anyMatch(r -> r.startsWith("u [10,20)")), true);
             long lateAfterRestore = WatermarkProbe.counter(job.getJobID(), "lateRecords");
 
@@ -425,7 +426,82 @@ class WindowRestoreIT {
             assertThat(rows).containsAnyOf("u [0,10) n=3 total=7.0", "u [0,10) n=2 total=3.0");
             assertThat(counted ^ wentLate).as("u@3 in exactly one place (judged late %d times after the restore): rows %s, late %s",
                     lateAfterRestore, rows, late).isTrue();
+            assertThat(wentLate).as("in the late table only if the restored attempt judged it late").isEqualTo(lateAfterRestore == 1);
         }
+    }
+
+    /**
+     * A window's row and a late event become visible with the checkpoint that holds the state they were decided
+     * on, not before. Nothing else writes them: the checkpoint interval is an hour and the test takes the one
+     * checkpoint. Failed on the job whose sinks wrote each batch within its 100 ms interval.
+     */
+    @Test
+    void windowedRowsAndLateEventsAppearWhenTheirCheckpointCompletes(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        String topic = Pipelines.unique("with_checkpoint");
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 0));
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 0m}");
+        spec.checkpointing.interval = "1h";
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, Pipelines.options(POSTGRES, 2));
+            scenario.runningIn(job, 2);
+            scenario.step(ev("u", 1, 1, 0), ev("u", 2, 2, 0)).clock(15); // fires u [0,10) n=2 (and the clock's rows)
+            scenario.step(ev("u", 3, 4, 0));
+            Pipelines.awaitEqual(() -> WatermarkProbe.counter(job.getJobID(), "lateRecords"), 1L);
+            assertThat(WatermarkProbe.counter(job.getJobID(), "windowRowsUpserted")).isPositive();
+            // The window subtask has emitted both; ten batch intervals later neither is in PostgreSQL.
+            Thread.sleep(1_000);
+            assertThat(Pipelines.windowRows(POSTGRES, topic)).isEmpty();
+            assertThat(WindowedPipelineIT.lateRows(POSTGRES, topic + "_late")).isEmpty();
+
+            cluster.triggerCheckpoint(job.getJobID()).get(60, TimeUnit.SECONDS);
+            assertTables(topic, scenario);
+            assertThat(uRows(topic)).containsExactly("u [0,10) n=2 total=3.0");
+        }
+    }
+
+    /**
+     * A savepoint of the job as it was before its windowed sinks had a committer (writers only, writing at once)
+     * restores into today's job without allowNonRestoredState: every uid of the old job is still there, the writer had
+     * no state and the new committers start without any. The window state comes back: a late event for a window that
+     * fired before the savepoint goes to the late table, and an open window fires with what it held.
+     */
+    @Test
+    void aSavepointOfTheJobBeforeItsSinksHadACommitterRestores(@TempDir Path savepoints) throws Exception {
+        String topic = Pipelines.unique("pre_committer");
+        Scenario scenario = scenario(topic, new WindowOracle(Kind.TUMBLING, 10 * MINUTE, 0, 0));
+        StreamingPipelineSpec spec = spec(topic, "{type: tumbling, size: 10m, allowedLateness: 0m}");
+        JobOptions options = Pipelines.options(POSTGRES, 2);
+        JobOptions writingAtOnce = options.withWiring(wiring -> wiring.withSinks(
+                new PostgresSink<>(spec.sink.postgres.jdbcUrl, options.credentials(),
+                        new ResultRowWriter(spec.sink.postgres.table, ResultSchema.of(spec)), SinkSettings.of(spec.sink.postgres)),
+                wiring.deadLetterSink(),
+                new PostgresSink<>(spec.sink.postgres.jdbcUrl, options.credentials(),
+                        new LateEventWriter(spec.lateData.table), SinkSettings.of(spec.sink.postgres))));
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            JobClient job = jobs.start(spec, writingAtOnce);
+            scenario.runningIn(job, 2);
+            scenario.step(ev("u", 1, 1, 0), ev("u", 2, 2, 0)).clock(15);
+            scenario.step(ev("u", 12, 5, 1));
+            String savepoint = Pipelines.savepoint(job, savepoints);
+            assertThat(uRows(topic)).containsExactly("u [0,10) n=2 total=3.0");
+
+            Configuration strict = new Configuration(Pipelines.restoring(options, savepoint).configuration());
+            strict.setString("execution.savepoint.ignore-unclaimed-state", "false");
+            job = jobs.start(spec, options.withConfiguration(strict));
+            scenario.runningIn(job, 2);
+            scenario.step(ev("u", 3, 4, 0)).clock(25);
+
+            assertThat(scenario.oracle().late()).extracting(Ev::minute).containsExactly(3.0);
+            assertTables(topic, scenario);
+            assertThat(uRows(topic)).containsExactly("u [0,10) n=2 total=3.0", "u [10,20) n=1 total=5.0");
+        }
+    }
+
+    private static Configuration retainedCheckpoints(Path checkpoints) {
+        Configuration configuration = Pipelines.jobConfiguration();
+        configuration.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        configuration.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        return configuration;
     }
 
     private static List<String> uRows(String table) {

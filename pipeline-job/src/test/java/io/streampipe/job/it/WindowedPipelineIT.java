@@ -103,10 +103,13 @@ class WindowedPipelineIT {
         assertThat(scrape.sum("flink_taskmanager_job_task_operator_deserializer_recordsAccepted", jobId)).isEqualTo(14 + 3 * 4);
         assertThat(scrape.sum("flink_taskmanager_job_task_operator_lateRecords", jobId)).isEqualTo(2);
         assertThat(scrape.sum("flink_taskmanager_job_task_operator_windowRowsDeleted", jobId)).isEqualTo(1);
-        // The dashboard's "out" is the result sink's writer, told from the late-data and dead-letter sinks by its name
-        // as the reporter writes label values (characters other than [A-Za-z0-9_:] become _).
+        // The dashboard's "out" is the result sink, told from the late-data and dead-letter sinks by its name as the
+        // reporter writes label values (characters other than [A-Za-z0-9_:] become _). A windowed result table is
+        // written by the sink's committer, when the checkpoint completes; the dead-letter table by its writer.
         assertThat(scrape.labelValues("flink_taskmanager_job_task_operator_sinkRowsWritten", "operator_name", jobId))
-                .filteredOn(name -> name.matches("postgres_sink.*")).containsExactly("postgres_sink:_Writer");
+                .filteredOn(name -> name.matches("postgres_sink.*")).containsExactly("postgres_sink:_Committer");
+        assertThat(scrape.labelValues("flink_taskmanager_job_task_operator_sinkRowsWritten", "operator_name", jobId))
+                .contains("late_data_sink:_Committer", "dead_letter_sink:_Writer");
         assertThat(scrape.has("flink_taskmanager_job_task_operator_sinkBatchLatencyMs", jobId, "quantile=\"0.99\"")).isTrue();
     }
 
