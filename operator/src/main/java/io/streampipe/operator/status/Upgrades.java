@@ -111,6 +111,14 @@ final class Upgrades {
                     + report.flatMap(JobReport::latestException).or(() -> flink.error().map(StatusMapper::errorMessage))
                     .or(() -> lastKnown).map(e -> " (" + e + ")").orElse("");
         }
+        if (flink.exists() && !flink.generationObserved()) {
+            // The Flink operator's reconcile of the new spec failed before it deployed it (e.g. the stop-with-savepoint
+            // of the old job did not complete): ReconciliationUtils.toErrorStatusUpdateControl records the error and
+            // leaves observedGeneration where it was. The job that runs, and its checkpoints, are the previous one's.
+            return "the Flink Kubernetes Operator has not applied generation " + flink.deployment().getMetadata().getGeneration()
+                    + " of FlinkDeployment " + flink.deployment().getMetadata().getName() + ", the previous job runs on"
+                    + flink.error().map(StatusMapper::errorMessage).map(e -> " (" + e + ")").orElse("");
+        }
         return report.map(job -> job.restarts() > 0
                         ? "the job restarted " + job.restarts() + " times" + job.latestException().map(e -> " (" + e + ")").orElse("")
                         : "the job completed " + job.completedCheckpoints() + " of " + pipeline.getSpec().upgrade.stableCheckpoints
