@@ -41,7 +41,9 @@ final class EnrichBenchmark {
     private final int parallelism;
     private final int dimensionRows;
     private final String refresh;
+    private final String enrichedKeyBy;
     private final Map<String, String> flinkConfiguration;
+    private double lastCpuMicrosPerEvent;
 
     EnrichBenchmark(Args args) {
         events = args.integer("events", 1_000_000);
@@ -52,6 +54,7 @@ final class EnrichBenchmark {
         parallelism = args.integer("parallelism", 2);
         dimensionRows = args.integer("dimension-rows", 100_000);
         refresh = args.text("refresh", "1m");
+        enrichedKeyBy = "[" + args.text("enriched-key-by", "sensor_id,model").replace(",", ", ") + "]";
         flinkConfiguration = SinkBenchmark.keyValues(args.text("flink-conf", ""));
         args.requireAllUsed();
         if (dimensionRows < sensors) {
@@ -65,7 +68,7 @@ final class EnrichBenchmark {
         Report.line("sensors", sensors);
         Report.line("partitions", partitions);
         Report.line("parallelism", parallelism);
-        Report.line("window", "sliding 5m / 10s, avg + count; plain keyBy [sensor_id], enriched keyBy [sensor_id, model]");
+        Report.line("window", "sliding 5m / 10s, avg + count; plain keyBy [sensor_id], enriched keyBy " + enrichedKeyBy);
         Report.line("dimension", DIMENSION + ": " + dimensionRows + " rows (sensor_id -> model, line), refresh " + refresh
                 + ", a copy per subtask");
         Report.line("flink_conf", flinkConfiguration.isEmpty() ? "(defaults)" : flinkConfiguration);
@@ -75,6 +78,7 @@ final class EnrichBenchmark {
         Report.line("expected_rows", expected.rows());
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         try (Services services = Services.start();
              FlinkCluster flink = FlinkCluster.start(JobRun.configuration(flinkConfiguration), parallelism)) {
@@ -93,6 +97,7 @@ final class EnrichBenchmark {
             }
             for (int rep = 1; rep <= repeats; rep++) {
                 Map<String, Double> repRates = new LinkedHashMap<>();
+                Map<String, Double> repCpu = new LinkedHashMap<>();
                 List<String> order = new ArrayList<>(List.of(PLAIN, ENRICHED));
                 Collections.rotate(order, rep - 1); // a drift of the machine's load favours neither
                 for (String system : order) {
@@ -102,10 +107,12 @@ final class EnrichBenchmark {
                     Report.line("rep" + rep + "_" + system + "_events_per_s", rate);
                     String problem = verify(services, table, expected, system);
                     Report.line("rep" + rep + "_" + system + "_check", problem == null
-                            ? "ok (" + expected.rows() + " windows" + (system.equals(ENRICHED) ? ", each with its sensor's model" : "") + ")"
+                            ? "ok (" + expected.rows() + " windows" + (system.equals(ENRICHED) && enrichedKeyBy.contains("model")
+                            ? ", each with its sensor's model" : "") + ")"
                             : "FAILED " + problem);
                     if (problem == null) {
                         repRates.put(system, rate);
+                        repCpu.put(system, lastCpuMicrosPerEvent);
                         rates.computeIfAbsent(system, s -> new ArrayList<>()).add(rate);
                     } else {
                         failures.add("rep " + rep + " " + system + ": " + problem);
@@ -116,6 +123,9 @@ final class EnrichBenchmark {
                     double ratio = repRates.get(ENRICHED) / repRates.get(PLAIN);
                     ratios.add(ratio);
                     Report.line("rep" + rep + "_ratio", ratio);
+                    double cpuRatio = repCpu.get(PLAIN) / repCpu.get(ENRICHED);
+                    cpuRatios.add(cpuRatio);
+                    Report.line("rep" + rep + "_cpu_ratio", cpuRatio);
                 }
             }
         }
@@ -126,12 +136,14 @@ final class EnrichBenchmark {
         Report.line("plain_events_per_s", plain);
         Report.line("enriched_events_per_s", enriched);
         Report.line("ratio_enriched_to_plain", ratio + " target >= 0.8: " + SinkBenchmark.verdict(ratio, 0.8));
+        Report.Spread cpuRatio = Report.Spread.of(cpuRatios);
+        Report.line("cpu_ratio_enriched_to_plain", cpuRatio + " (events per CPU second of all processes, enriched / plain)");
         Report.line("checks", failures.isEmpty() ? "all window tables as expected" : String.join("; ", failures));
         Report.line("summary", String.format(Locale.ROOT,
-                "enrich events=%d p=%d dimension_rows=%d refresh=%s plain=%s/s enriched=%s/s ratio=%s (%s, min %s, max %s) checks=%s",
+                "enrich events=%d p=%d dimension_rows=%d refresh=%s plain=%s/s enriched=%s/s ratio=%s (%s, min %s, max %s) cpu_ratio=%s checks=%s",
                 data.size(), parallelism, dimensionRows, refresh, Report.number(plain.median()), Report.number(enriched.median()),
                 Report.number(ratio.median()), SinkBenchmark.verdict(ratio, 0.8), Report.number(ratio.min()),
-                Report.number(ratio.max()), failures.isEmpty() ? "ok" : "FAILED"));
+                Report.number(ratio.max()), Report.number(cpuRatio.median()), failures.isEmpty() ? "ok" : "FAILED"));
         if (!failures.isEmpty()) {
             throw new IllegalStateException("Wrong window results: " + failures);
         }
@@ -187,6 +199,12 @@ final class EnrichBenchmark {
         if (rep > 0) {
             services.reportCpuSince("rep" + rep + "_" + system, cpu, seconds);
             Report.line("rep" + rep + "_" + system + "_s", seconds);
+            // CPU per event of every process (job, broker, PostgreSQL): what the run cost, whatever share of the
+            // shared machine's cores it was given.
+            Map<String, Double> after = services.cpu();
+            double used = after.keySet().stream().mapToDouble(k -> after.get(k) - cpu.getOrDefault(k, after.get(k))).sum();
+            lastCpuMicrosPerEvent = used * 1e6 / data.size();
+            Report.line("rep" + rep + "_" + system + "_cpu_us_per_event", lastCpuMicrosPerEvent);
         }
         return seconds;
     }
@@ -203,13 +221,13 @@ final class EnrichBenchmark {
                       columns: [{name: model, type: string}, {name: line, type: long}]
                       refresh: %s
                       maxRows: %d""", services.postgres.jdbcUrl(), DIMENSION, refresh, dimensionRows + 10_000).indent(2).stripTrailing();
-        return WindowBenchmark.spec(services, topic, parallelism, table, "[sensor_id, model]", enrich);
+        return WindowBenchmark.spec(services, topic, parallelism, table, enrichedKeyBy, enrich);
     }
 
     /** The window check of {@code bench window}, and for the enriched table: every window row has its sensor's model. */
-    private static String verify(Services services, String table, SensorEvents.Expected expected, String system) throws Exception {
+    private String verify(Services services, String table, SensorEvents.Expected expected, String system) throws Exception {
         String problem = WindowBenchmark.verify(services, table, expected);
-        if (problem != null || system.equals(PLAIN)) {
+        if (problem != null || system.equals(PLAIN) || !enrichedKeyBy.contains("model")) {
             return problem;
         }
         try (Connection connection = services.connect(); Statement statement = connection.createStatement();
