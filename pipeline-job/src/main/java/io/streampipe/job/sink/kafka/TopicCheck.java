@@ -98,19 +98,9 @@ public final class TopicCheck {
         }
     }
 
-    /**
-     * The sink's connection settings (security, SASL through the same credentials reference as the producer, the
-     * spec's properties) without the producer's own keys, which an admin client would only warn about.
-     */
+    /** The sink's connection settings ({@link KafkaSinks#connectionProperties}) with the check's timeouts. */
     static Properties adminProperties(KafkaSinkSpec kafka) {
-        Properties properties = new Properties();
-        KafkaSinks.producerProperties(kafka).forEach((key, value) -> {
-            String name = (String) key;
-            if (AdminClientConfig.configNames().contains(name) || name.startsWith("config.providers")) {
-                properties.put(name, value);
-            }
-        });
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+        Properties properties = KafkaSinks.connectionProperties(kafka);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         return properties;
