@@ -64,7 +64,13 @@ final class EnrichValidator {
         if (postgres.jdbcUrl == null || !postgres.jdbcUrl.startsWith("jdbc:postgresql://")) {
             problems.add(path + ".jdbcUrl must start with jdbc:postgresql://");
         }
-        SpecValidator.check(problems, () -> SqlIdentifiers.quoteTable(path + ".table", postgres.table));
+        if ((postgres.table == null) == (postgres.query == null)) {
+            problems.add(path + ": set exactly one of table or query");
+        } else if (postgres.table != null) {
+            SpecValidator.check(problems, () -> SqlIdentifiers.quoteTable(path + ".table", postgres.table));
+        } else if (postgres.query.isBlank() || postgres.query.length() > 10_000) {
+            problems.add(path + ".query must be a SELECT of 1 to 10000 characters");
+        }
         if (postgres.credentialsSecretRef == null || postgres.credentialsSecretRef.name == null) {
             problems.add(path + ".credentialsSecretRef.name is required: the dimension's database credentials come from a Secret");
         }

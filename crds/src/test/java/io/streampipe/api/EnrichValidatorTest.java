@@ -49,6 +49,19 @@ class EnrichValidatorTest {
     }
 
     @Test
+    void aDimensionReadsATableOrAQueryNotBothNorNeither() {
+        StreamingPipelineSpec spec = enriched();
+        spec.transform.enrich.get(0).postgres.query = "SELECT user_id, country, plan FROM users";
+        assertThat(SpecValidator.problems(spec)).contains("spec.transform.enrich[0].postgres: set exactly one of table or query");
+        spec.transform.enrich.get(0).postgres.table = null;
+        assertThat(SpecValidator.problems(spec)).isEmpty();
+        spec.transform.enrich.get(0).postgres.query = null;
+        assertThat(SpecValidator.problems(spec)).contains("spec.transform.enrich[0].postgres: set exactly one of table or query");
+        spec.transform.enrich.get(0).postgres.query = " ";
+        assertThat(SpecValidator.problems(spec)).contains("spec.transform.enrich[0].postgres.query must be a SELECT of 1 to 10000 characters");
+    }
+
+    @Test
     void twoDimensionsWithOneNameAreRefused() {
         StreamingPipelineSpec spec = enriched();
         spec.transform.enrich.add(regions("users", "region"));

@@ -8,6 +8,7 @@ import io.streampipe.api.v1alpha1.CheckpointingSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.sink.TableCreator;
+import io.streampipe.job.sink.kafka.TopicCheck;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -39,6 +40,7 @@ public final class PipelineJob {
         requireCredentialsInEnvironment(spec);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         prepare(env, spec, options);
+        TopicCheck.verify(spec);
         env.execute(jobName(spec));
     }
 
@@ -50,6 +52,8 @@ public final class PipelineJob {
     /** As {@link #start(StreamingPipelineSpec, JobOptions)}, on an environment that already says where jobs run. */
     public static JobClient start(StreamExecutionEnvironment env, StreamingPipelineSpec spec, JobOptions options) throws Exception {
         prepare(env, spec, options);
+        // When the job starts, not when its graph is built (prepare): the topics' cluster is needed only to run it.
+        TopicCheck.verify(spec);
         return env.executeAsync(jobName(spec));
     }
 

@@ -67,17 +67,22 @@ public class EnrichSpec {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.table) != has(self.query)",
+            message = "transform.enrich[].postgres: set exactly one of table or query")
     public static class Postgres {
         @Required
         @Pattern("^jdbc:postgresql://[^?]+(\\?[^;]*)?$")
         @JsonPropertyDescription("JDBC URL, e.g. jdbc:postgresql://pg:5432/reference. No password here: use credentialsSecretRef.")
         public String jdbcUrl;
 
-        @Required
         @Pattern(Patterns.TABLE)
         @Size(max = 127)
-        @JsonPropertyDescription("Table (or view), optionally schema-qualified; read as SELECT of the key and declared columns only, identifiers quoted.")
+        @JsonPropertyDescription("Table (or view), optionally schema-qualified; read as SELECT of the key and declared columns only, identifiers quoted. Set table or query, not both.")
         public String table;
+
+        @Size(min = 1, max = 10000)
+        @JsonPropertyDescription("Instead of table: your own SELECT, run as written (nothing of the spec is put into it) as a subquery limited to maxRows + 1 rows, in a read-only transaction with a statement timeout of 5 minutes. It must return the key columns and the declared columns by name (other columns are ignored); their types are checked on the first read, which fails naming the column. Give the dimension's login only SELECT rights: read-only is enforced for the transaction, not for the role.")
+        public String query;
 
         @Required
         @JsonPropertyDescription("Secret with the database username and password (given to the job as environment variables, never in its configuration).")

@@ -35,7 +35,13 @@ final class JobRun {
     /** @return seconds from submission until {@code done} held */
     static double runUntil(Services services, FlinkCluster flink, StreamingPipelineSpec spec, int parallelism,
                            Condition done, Duration timeout) throws Exception {
-        JobOptions options = options(services, parallelism, flink.configuration());
+        return runUntil(services, flink, spec, parallelism, null, done, timeout);
+    }
+
+    /** @param pipeline {@code <namespace>/<name>}, which a Kafka sink's transactional ids derive from (null: none) */
+    static double runUntil(Services services, FlinkCluster flink, StreamingPipelineSpec spec, int parallelism, String pipeline,
+                           Condition done, Duration timeout) throws Exception {
+        JobOptions options = options(services, parallelism, flink.configuration()).withPipeline(pipeline);
         long start = System.nanoTime();
         JobClient job = flink.start(spec, options);
         try {

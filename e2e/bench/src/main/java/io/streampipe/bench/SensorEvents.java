@@ -67,6 +67,11 @@ final class SensorEvents {
         return "s-" + sensor;
     }
 
+    /** The sensor id of a partition's clock reading, which moves the watermark past every window. */
+    static String clockId(int partition) {
+        return "s-99999" + partition;
+    }
+
     private static String sentinelId(int partition, int index) {
         return "s-9" + String.format("%02d%03d", partition, index);
     }
@@ -90,7 +95,7 @@ final class SensorEvents {
             String id = sentinelId(partition, within);
             return new Reading(partition, id, json(id, "sentinel", 0, 0, 0, lastTime() + 2 * SLIDE_MILLIS));
         }
-        String clock = "s-99999" + partition;
+        String clock = clockId(partition);
         return new Reading(partition, clock, json(clock, "clock", 0, 0, 0, lastTime() + 3_600_000));
     }
 

@@ -247,7 +247,8 @@ final class SinkBenchmark {
         Report.line("produce_s", (System.nanoTime() - start) / 1e9);
     }
 
-    private Tables.Content loadOracle(Services services, OrderEvents data, ResultSchema result) throws Exception {
+    /** The table a correct sink ends with, {@code sink_oracle}: the latest event of every order, copied in. */
+    static Tables.Content loadOracle(Services services, OrderEvents data, ResultSchema result) throws Exception {
         long start = System.nanoTime();
         try (Connection connection = services.connect()) {
             Tables.drop(connection, ORACLE);
@@ -338,7 +339,8 @@ final class SinkBenchmark {
         }
     }
 
-    private String verify(Services services, String table, Tables.Content oracle, String system) throws Exception {
+    /** Null when {@code table} equals the oracle (and the job rejected nothing); else what differs. */
+    static String verify(Services services, String table, Tables.Content oracle, String system) throws Exception {
         try (Connection connection = services.connect()) {
             Tables.Content content = Tables.content(connection, table);
             if (content.equals(oracle)) {

@@ -120,16 +120,22 @@ final class WindowBenchmark {
 
     private void produce(Services services, SensorEvents data) {
         long start = System.nanoTime();
-        services.kafka.createTopic(TOPIC, partitions);
+        long bytes = produce(services, data, TOPIC, partitions);
+        Report.line("topic_bytes_per_event", bytes / data.size());
+        Report.line("produce_s", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Creates {@code topic} and produces every reading of {@code data} into it; returns the bytes sent. */
+    static long produce(Services services, SensorEvents data, String topic, int partitions) {
+        services.kafka.createTopic(topic, partitions);
         try (FastProducer producer = new FastProducer(services.kafka.bootstrapServers())) {
             for (int i = 0; i < data.size(); i++) {
                 SensorEvents.Reading reading = data.reading(i);
-                producer.send(TOPIC, reading.partition(), reading.key(), reading.json());
+                producer.send(topic, reading.partition(), reading.key(), reading.json());
             }
             producer.flush();
-            Report.line("topic_bytes_per_event", producer.bytes() / data.size());
+            return producer.bytes();
         }
-        Report.line("produce_s", (System.nanoTime() - start) / 1e9);
     }
 
     private double runJob(Services services, FlinkCluster flink, SensorEvents data, int parallelism, String table, int rep) throws Exception {
@@ -152,7 +158,8 @@ final class WindowBenchmark {
         return seconds;
     }
 
-    private static String verify(Services services, String table, SensorEvents.Expected expected) throws Exception {
+    /** Null when the table holds exactly the expected windows, readings and temperature sums; else what differs. */
+    static String verify(Services services, String table, SensorEvents.Expected expected) throws Exception {
         try (Connection connection = services.connect(); Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("SELECT count(*), coalesce(sum(readings), 0), coalesce(sum(avg_temp * readings), 0) FROM "
                      + table + " WHERE sensor_id NOT LIKE 's-99999%'")) {
@@ -170,6 +177,16 @@ final class WindowBenchmark {
     }
 
     private StreamingPipelineSpec spec(Services services, int parallelism, String table) {
+        return spec(services, TOPIC, parallelism, table, "[sensor_id]", "");
+    }
+
+    /**
+     * The benchmark's pipeline: a sliding 5 min / 10 s average and count per {@code keyBy} over the readings of
+     * {@code topic}; {@code transformExtra} is YAML added to {@code transform}, each line indented two spaces, e.g. an
+     * {@code enrich:} block.
+     */
+    static StreamingPipelineSpec spec(Services services, String topic, int parallelism, String table, String keyBy,
+                                      String transformExtra) {
         return SpecFiles.parse(String.format(Locale.ROOT, """
                 parallelism: %d
                 maxParallelism: 128
@@ -185,7 +202,8 @@ final class WindowBenchmark {
                     - {name: ts, type: timestamp, required: true}
                   eventTime: {field: ts, maxOutOfOrderness: 5s, idleTimeout: 30s}
                 transform:
-                  keyBy: [sensor_id]
+                %s
+                  keyBy: %s
                   window: {type: sliding, size: 5m, slide: 10s}
                   aggregates: [{name: avg_temp, fn: avg, field: temperature}, {name: readings, fn: count}]
                 sink:
@@ -193,6 +211,7 @@ final class WindowBenchmark {
                 lateData: {drop: true}
                 deadLetter: {table: %s_rejects}
                 checkpointing: {interval: 10s, storage: {path: "file:///tmp/streampipe-bench-checkpoints"}}
-                """, parallelism, services.kafka.bootstrapServers(), TOPIC, table, services.postgres.jdbcUrl(), table, table));
+                """, parallelism, services.kafka.bootstrapServers(), topic, table, transformExtra, keyBy,
+                services.postgres.jdbcUrl(), table, table));
     }
 }

@@ -5,6 +5,7 @@ import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.JobOptions;
 import io.streampipe.job.SpecFiles;
 import io.streampipe.job.late.LateEvents;
+import io.streampipe.job.sink.kafka.KafkaSinks;
 import io.streampipe.job.source.ParsingDeserializer;
 import io.streampipe.sandbox.generator.EventGenerator;
 import io.streampipe.sandbox.generator.EventProducer;
@@ -31,8 +32,8 @@ import java.util.stream.Stream;
  * {@code e2e/bin/sandbox run <manifest>}: runs a StreamingPipeline manifest on this machine, as a user would try it
  * before deploying it. The job runs on a Flink MiniCluster in this JVM, against the manifest's Kafka and PostgreSQL
  * when they answer, else against a real Kafka broker and PostgreSQL started for the run; a generator produces
- * realistic events into the topic, and the rows of the result, late-data and dead-letter tables are printed as they
- * land. Ctrl-C (or the end of {@code --duration}) cancels the job and stops everything the run started.
+ * realistic events into the topic, and the rows of the result, late-data and dead-letter tables (and the records of
+ * the Kafka sink's topic) are printed as they land. Ctrl-C (or the end of {@code --duration}) cancels the job and stops everything the run started.
  */
 public final class LocalRun implements AutoCloseable {
     static final int PARALLELISM = 2;
@@ -56,6 +57,7 @@ public final class LocalRun implements AutoCloseable {
     private JobID job;
     private EventProducer producer;
     private TableFeed feed;
+    private TopicFeed topicFeed;
     private String deadLetterTable;
     private volatile boolean stopping;
     private boolean closed;
@@ -216,6 +218,9 @@ public final class LocalRun implements AutoCloseable {
         if (feed != null) {
             run("close the database connection", feed::close);
         }
+        if (topicFeed != null) {
+            run("close the sink topic's consumer", topicFeed::close);
+        }
         if (flink != null) {
             run("stop the MiniCluster", flink::close);
             done.add("cancelled the job, stopped the MiniCluster");
@@ -289,10 +294,16 @@ public final class LocalRun implements AutoCloseable {
     private void watchTables() throws SQLException {
         feed = TableFeed.start(PipelineTables.of(spec), services::newConnection, out);
         deadLetterTable = feed.tables().deadLetter();
+        if (spec.sink.kafka != null) {
+            topicFeed = TopicFeed.start(spec.sink.kafka.topic, KafkaSinks.connectionProperties(spec.sink.kafka), out);
+        }
     }
 
     private void pollTables() throws SQLException {
         feed.poll(stopping).forEach(this::print);
+        if (topicFeed != null) {
+            topicFeed.poll().forEach(this::print);
+        }
     }
 
     private String summary() {
@@ -305,6 +316,9 @@ public final class LocalRun implements AutoCloseable {
                 + jobCounter(ParsingDeserializer.REJECTED_METRIC) + " rejected"
                 + (spec.transform.window != null ? ", " + jobCounter(LateEvents.LATE_METRIC) + " too late" : ""));
         parts.add(feed.rowCounts());
+        if (topicFeed != null) {
+            parts.add(topicFeed.recordCount());
+        }
         return String.join(" · ", parts);
     }
 

@@ -134,6 +134,11 @@ final class PipelineServices implements AutoCloseable {
                     + " (user " + localPostgres.username() + ")");
             for (EnrichSpec dimension : EventFields.dimensions(spec)) {
                 dimension.postgres.jdbcUrl = localPostgres.jdbcUrl();
+                if (dimension.postgres.query != null) {
+                    description.add("dimension    " + dimension.name + ": its query runs on the local PostgreSQL, which has"
+                            + " none of the tables it reads");
+                    continue;
+                }
                 try (Connection connection = localPostgres.newConnection()) {
                     int rows = DimensionTables.createAndFill(connection, spec, dimension);
                     description.add("dimension    " + dimension.name + ": table " + dimension.postgres.table + " in the local"

@@ -22,12 +22,14 @@ import java.util.Map;
  * finds its row, which columns it adds.
  *
  * @param index       position in spec.transform.enrich (its columns follow those of the dimensions before it)
+ * @param table       the table or view read, or null when the dimension is read with the user's {@code query}
+ * @param query       the user's SELECT ({@code postgres.query}), or null when it is read from {@code table}
  * @param keyColumns  table columns of the key, each read with the type of its event field
  * @param keyFields   the key's event fields, as positions in the events this dimension receives
  * @param keyTypes    the key's event fields' declarations (name and type)
  * @param columns     the columns added to the event, in order
  */
-public record Dimension(int index, String name, String jdbcUrl, String table, List<String> keyColumns,
+public record Dimension(int index, String name, String jdbcUrl, String table, String query, List<String> keyColumns,
                         List<Integer> keyFields, List<FieldDef> keyTypes, List<FieldDef> columns, Duration refresh,
                         OnMissing onMissing, int maxRows, DatabaseCredentials credentials) implements Serializable {
 
@@ -56,10 +58,18 @@ public record Dimension(int index, String name, String jdbcUrl, String table, Li
         }
         List<FieldDef> columns = dimension.columns.stream()
                 .map(c -> FieldDef.of(new SchemaField(c.name, c.type, false))).toList();
-        SqlIdentifiers.quoteTable(path + ".postgres.table", dimension.postgres.table);
-        return new Dimension(index, dimension.name, dimension.postgres.jdbcUrl, dimension.postgres.table, keyColumns,
+        if (dimension.postgres.query == null) {
+            SqlIdentifiers.quoteTable(path + ".postgres.table", dimension.postgres.table);
+        }
+        return new Dimension(index, dimension.name, dimension.postgres.jdbcUrl, dimension.postgres.table,
+                dimension.postgres.query, keyColumns,
                 keyFields, keyTypes, columns, Durations.parse(path + ".refresh", dimension.refresh), dimension.onMissing,
                 dimension.maxRows, credentials);
+    }
+
+    /** What the dimension is read from, for messages: {@code table users} or {@code its query}. */
+    public String source() {
+        return query == null ? "table " + table : "its query";
     }
 
     /** Field path of this dimension in the spec, for messages. */

@@ -68,7 +68,7 @@ public final class DimensionJoin extends ProcessFunction<Row, Row> {
 
         long start = System.nanoTime();
         table = DimensionLoader.load(dimension);
-        LOG.info("Loaded dimension {} from table {}: {} rows in {} ms", dimension.name(), dimension.table(), table.size(),
+        LOG.info("Loaded dimension {} from {}: {} rows in {} ms", dimension.name(), dimension.source(), table.size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "enrich-refresh-" + dimension.name());
@@ -95,11 +95,7 @@ public final class DimensionJoin extends ProcessFunction<Row, Row> {
 
     @Override
     public void processElement(Row event, Context context, Collector<Row> out) {
-        List<Object> key = new ArrayList<>(dimension.keyFields().size());
-        for (int position : dimension.keyFields()) {
-            key.add(event.getField(position));
-        }
-        Object[] values = key.contains(null) ? null : table.lookup(key);
+        Object[] values = table.lookupMapKey(mapKey(event));
         if (values == null) {
             missing.inc();
             switch (dimension.onMissing()) {
@@ -107,13 +103,31 @@ public final class DimensionJoin extends ProcessFunction<Row, Row> {
                     return;
                 }
                 case DEAD_LETTER -> {
-                    context.output(deadLetters, reject(event, key));
+                    context.output(deadLetters, reject(event, key(event)));
                     return;
                 }
                 case KEEP_NULLS -> values = new Object[dimension.columns().size()];
             }
         }
         out.collect(joined(event, values));
+    }
+
+    /** The event's key values, in key order. */
+    private List<Object> key(Row event) {
+        List<Object> key = new ArrayList<>(dimension.keyFields().size());
+        for (int position : dimension.keyFields()) {
+            key.add(event.getField(position));
+        }
+        return key;
+    }
+
+    /** The event's key as {@link DimensionTable#mapKey} holds it; null when a key field is null (no row has it). */
+    private Object mapKey(Row event) {
+        if (dimension.keyFields().size() == 1) {
+            return event.getField(dimension.keyFields().get(0));
+        }
+        List<Object> key = key(event);
+        return key.contains(null) ? null : DimensionTable.mapKey(key);
     }
 
     /** The event's fields, the added columns, then the event's source position (topic, partition, offset). */
@@ -140,7 +154,8 @@ public final class DimensionJoin extends ProcessFunction<Row, Row> {
         List<String> fields = dimension.keyTypes().stream().map(f -> f.name()).toList();
         return new Reject((String) event.getField(input.topicIndex()), (Integer) event.getField(input.partitionIndex()),
                 (Long) event.getField(input.offsetIndex()), -1, System.currentTimeMillis(), EventJson.write(input, event, all),
-                "enrich " + dimension.name() + ": no row in " + dimension.table() + " for " + fields + " = " + key);
+                "enrich " + dimension.name() + ": no row in " + (dimension.query() == null ? dimension.table() : "its query")
+                        + " for " + fields + " = " + key);
     }
 
     @Override

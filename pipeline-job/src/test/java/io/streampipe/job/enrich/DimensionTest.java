@@ -60,6 +60,17 @@ class DimensionTest {
     }
 
     @Test
+    void aQueryRunsAsWrittenInsideASubqueryThatLimitsTheRows() {
+        StreamingPipelineSpec spec = SpecFiles.parse(YAML);
+        spec.transform.enrich.get(0).postgres.table = null;
+        spec.transform.enrich.get(0).postgres.query = "SELECT id, country, tier FROM crm.users WHERE active -- only active\n;  ";
+        Dimension users = Dimension.all(spec, DatabaseCredentials.of("u", "p")).get(0);
+        assertThat(DimensionLoader.select(users)).isEqualTo(
+                "SELECT * FROM (\nSELECT id, country, tier FROM crm.users WHERE active -- only active\n) AS dimension LIMIT ?");
+        assertThat(users.source()).isEqualTo("its query");
+    }
+
+    @Test
     void aTableNameThatIsNotAPlainIdentifierIsRefusedNamingTheField() {
         StreamingPipelineSpec spec = SpecFiles.parse(YAML);
         spec.transform.enrich.get(0).postgres.table = "users; DROP TABLE users";

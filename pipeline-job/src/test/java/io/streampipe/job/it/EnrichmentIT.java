@@ -224,6 +224,59 @@ class EnrichmentIT {
         assertThatThrownBy(() -> DimensionLoader.load(limited)).hasMessageContaining("has more than maxRows=99999 rows");
     }
 
+    /**
+     * postgres.query instead of a table: the job joins what the user's query returns (computed columns, a filter,
+     * columns in another order and one more than declared); a query that does not return a declared column fails the
+     * start naming the field and the column; a column of another type, and a query that tries to write (nextval, in
+     * the read-only transaction), fail the read naming the field.
+     */
+    @Test
+    void aQueryDimensionJoinsWhatTheQueryReturnsAndIsCheckedAndReadOnly() throws Exception {
+        String name = Pipelines.unique("enrich_query");
+        Map<String, User> users = users(8, "de", 1);
+        createUsers(name, users.values());
+        POSTGRES.execute("INSERT INTO " + name + "_users VALUES ('u-8', 'fr', 0)");
+        StreamingPipelineSpec spec = querySpec(name, "SELECT tier * 10 AS tier, 'unused' AS note, upper(country) AS country, id"
+                + " FROM " + name + "_users WHERE tier > 0;");
+        Map<String, User> returned = new TreeMap<>();
+        users.values().forEach(u -> returned.put(u.id(), new User(u.id(), "DE", 10)));
+        List<Click> clicks = clicks("a", 40, 10, 0); // u-8 is filtered out by the query, u-9 has no row: null columns
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            jobs.start(spec, Pipelines.options(POSTGRES, 2));
+            produce(name, clicks);
+            Pipelines.awaitEqual(Duration.ofSeconds(60), () -> clickRows(name), joined(clicks, returned));
+
+            JobClient withoutTier = jobs.start(querySpec(name + "_b", "SELECT id, country FROM " + name + "_users"),
+                    Pipelines.options(POSTGRES, 2));
+            assertThatThrownBy(() -> withoutTier.getJobExecutionResult().get(60, TimeUnit.SECONDS))
+                    .satisfies(e -> assertThat(ExceptionUtils.stringifyException(e)).contains("spec.transform.enrich[0] (users)"
+                            + ".postgres.query: the query returns no column 'tier'; it returns [id, country]"));
+        }
+        DatabaseCredentials credentials = DatabaseCredentials.of(POSTGRES.username(), POSTGRES.password());
+        Dimension textTier = Dimension.all(querySpec(name + "_c", "SELECT id, country, tier::text AS tier FROM " + name + "_users"),
+                credentials).get(0);
+        assertThatThrownBy(() -> DimensionLoader.load(textTier)).hasMessage("spec.transform.enrich[0] (users).postgres.query:"
+                + " the query column 'tier' is text, which does not read as long");
+        POSTGRES.execute("CREATE SEQUENCE " + name + "_seq");
+        Dimension writing = Dimension.all(querySpec(name + "_d", "SELECT id, country, tier, nextval('" + name + "_seq') AS n FROM "
+                + name + "_users"), credentials).get(0);
+        assertThatThrownBy(() -> DimensionLoader.load(writing))
+                .hasMessageStartingWith("spec.transform.enrich[0] (users).postgres.query failed: ")
+                .hasMessageContaining("read-only transaction");
+        assertThat(POSTGRES.query("SELECT nextval('" + name + "_seq') AS n").get(0).get("n")).as("the sequence never moved").isEqualTo(1L);
+    }
+
+    /**
+     * The clicks pipeline of {@link #clicksSpec} on topic {@code name} (created here) into table {@code name}, its users
+     * dimension read with {@code query} instead of the table.
+     */
+    private StreamingPipelineSpec querySpec(String name, String query) {
+        StreamingPipelineSpec spec = clicksSpec(name, "keep-nulls", 100);
+        spec.transform.enrich.get(0).postgres.table = null;
+        spec.transform.enrich.get(0).postgres.query = query;
+        return spec;
+    }
+
     private static String addCounts(String a, String b) {
         String[] x = a.split("\\|");
         String[] y = b.split("\\|");

@@ -42,6 +42,7 @@ import java.util.function.Predicate;
 
 import static io.streampipe.job.it.Ev.ev;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Kafka sink on a real broker: the rows a {@code read_committed} consumer reads off the result topic (the newest
@@ -189,6 +190,34 @@ class KafkaSinkIT {
                     List.of("{\"user_id\":\"carol\"}"));
             Pipelines.awaitEqual(() -> read(topic + "-rejects", "read_committed").stream()
                     .map(r -> json(r.value()).get("payload").asText()).distinct().toList(), List.of("{not json"));
+        }
+    }
+
+    /**
+     * A topic the job would write to and that does not exist fails the start, naming the field and the topic (as a
+     * table that does not fit does), instead of a producer blocking for max.block.ms on its metadata or a broker
+     * creating it with its defaults; once the topics exist, the same spec runs. Failed on the code before the check:
+     * the start returned a job.
+     */
+    @Test
+    void aMissingSinkTopicFailsTheStartNamingTheFieldAndTheTopic() throws Exception {
+        String topic = Pipelines.unique("missing");
+        KAFKA.createTopic(topic, 4);
+        KAFKA.createTopic(topic + "-results", 3);
+        StreamingPipelineSpec spec = kafkaOnly(topic, KafkaSinkSpec.Delivery.AT_LEAST_ONCE);
+        try (Pipelines.Jobs jobs = new Pipelines.Jobs()) {
+            assertThatThrownBy(() -> jobs.start(spec, options(topic)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("spec.deadLetter.topic: topic " + topic + "-rejects does not exist on " + KAFKA.bootstrapServers()
+                            + "; create it (the job does not create topics); spec.lateData.topic: topic " + topic
+                            + "-late does not exist on " + KAFKA.bootstrapServers() + "; create it (the job does not create topics)");
+            assertThat(KAFKA.admin().listTopics().names().get()).as("the check created nothing")
+                    .doesNotContain(topic + "-rejects", topic + "-late");
+
+            KAFKA.createTopic(topic + "-rejects", 1);
+            KAFKA.createTopic(topic + "-late", 1);
+            JobClient job = jobs.start(spec, options(topic));
+            Pipelines.awaitEqual(() -> job.getJobStatus().join(), JobStatus.RUNNING);
         }
     }
 

@@ -118,7 +118,9 @@ record ServicesPlan(SortedSet<String> topics, SortedSet<String> databases, Map<S
                 Matcher url = SANDBOX_JDBC_URL.matcher(String.valueOf(dimension.postgres == null ? null : dimension.postgres.jdbcUrl));
                 if (url.matches()) {
                     databases.add(url.group(1));
-                    dimensions.add(new DimensionTable(manifest, url.group(1), spec, dimension));
+                    if (dimension.postgres.table != null) { // a query reads tables the manifest's owner provides
+                        dimensions.add(new DimensionTable(manifest, url.group(1), spec, dimension));
+                    }
                     add.credentials(dimension.postgres.credentialsSecretRef, new Value(Source.DATABASE_USERNAME, url.group(1)),
                             new Value(Source.DATABASE_PASSWORD, url.group(1)));
                 } else {

@@ -10,6 +10,7 @@ import io.streampipe.job.source.SaslJaasConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.util.Properties;
 
@@ -52,6 +53,24 @@ public final class KafkaSinks {
                     + " transactional ids: start the job with " + JobContract.ARG_PIPELINE + " <namespace>/<name>");
         }
         return "streampipe/" + pipeline + "/" + output.name().toLowerCase().replace('_', '-');
+    }
+
+    /**
+     * What a client other than the producer (the job's topic check, the sandbox's reader of the sink topic) needs to
+     * reach the sink's cluster as the sink's user: the bootstrap servers and the producer properties that are
+     * common client settings (security, SASL through the same credentials reference, the config provider), without
+     * the producer's own keys, which another client would only warn about.
+     */
+    public static Properties connectionProperties(KafkaSinkSpec kafka) {
+        Properties properties = new Properties();
+        producerProperties(kafka).forEach((key, value) -> {
+            String name = (String) key;
+            if (AdminClientConfig.configNames().contains(name) || name.startsWith("config.providers")) {
+                properties.put(name, value);
+            }
+        });
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+        return properties;
     }
 
     /**
