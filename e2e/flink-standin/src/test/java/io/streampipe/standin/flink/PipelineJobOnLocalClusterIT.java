@@ -190,6 +190,9 @@ class PipelineJobOnLocalClusterIT {
         conf.put("execution.checkpointing.timeout", "10min");
         conf.put("execution.checkpointing.min-pause", "500ms");
         conf.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        // A checkpoint every second, statistics cached by the REST API for up to 3 s: with Flink's default of one
+        // retained checkpoint, the one the statistics name is often subsumed and deleted before the test reads it.
+        conf.put("state.checkpoints.num-retained", "10");
         conf.put("state.backend.type", "rocksdb");
         conf.put("state.backend.incremental", "true");
         conf.put("state.checkpoints.dir", work.resolve("checkpoints").toUri().toString());
