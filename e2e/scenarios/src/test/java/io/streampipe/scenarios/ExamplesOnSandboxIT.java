@@ -36,8 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reconciled by our operator into FlinkDeployments, which the Flink Kubernetes Operator's stand-in runs as Flink JVMs
  * reading the sandbox's Kafka (at {@code kafka:9092}, as the manifests name it) and writing its PostgreSQL (at
  * {@code postgres:5432}). Each pipeline must reach Ready=True with its job RUNNING and rows in its table (and committed
- * records on its topic, for the sensor alerts' Kafka sink); a spec change
- * then goes through a savepoint upgrade and a change the Flink operator ignores settles without one.
+ * records on its topic, for the sensor alerts' Kafka sink). Then a change the Flink operator ignores settles without
+ * a restart, an upgrade that never becomes stable is rolled back, and an offset reset without state is preceded by a
+ * backup savepoint. Savepoint upgrades themselves (rescales, a new image) are {@link LifecycleScenariosIT}'s.
  */
 class ExamplesOnSandboxIT {
     /** Event time runs this much faster than the clock, so that 5-minute windows and 30-minute session gaps close. */
@@ -76,10 +77,11 @@ class ExamplesOnSandboxIT {
             pipeline.getMetadata().setNamespace(NAMESPACE);
             client.resource(pipeline).create();
             pipelines.put(pipeline.getMetadata().getName(), pipeline);
-            produce(pipeline);
         }
 
-        Map<String, Duration> firstRow = new LinkedHashMap<>();
+        // Events flow once a job runs, as in `sandbox demo`: produced from the apply on, they would wait while all
+        // four clusters start on two cores, and the sensor example's sliding windows would then catch up on hours of
+        // event time at once (its first checkpoint took 113 s of that), which measures the backlog, not the example.
         for (StreamingPipeline pipeline : pipelines.values()) {
             String name = pipeline.getMetadata().getName();
             StreamingPipelineStatus ready = awaitStatus(name, "Ready=True with its job RUNNING",
@@ -87,6 +89,12 @@ class ExamplesOnSandboxIT {
             assertThat(ready.phase).isEqualTo("Running");
             assertThat(ready.job.parallelism).isEqualTo(pipeline.getSpec().parallelism);
             assertThat(condition(ready, "Degraded")).isEqualTo("False");
+            produce(pipeline);
+        }
+
+        Map<String, Duration> firstRow = new LinkedHashMap<>();
+        for (StreamingPipeline pipeline : pipelines.values()) {
+            String name = pipeline.getMetadata().getName();
             awaitTrue(name + ": rows in " + pipeline.getSpec().sink.postgres.table, () -> rows(pipeline) > 0);
             firstRow.put(name, Duration.between(applied, Instant.now()));
             if (pipeline.getSpec().sink.kafka != null) {
@@ -103,30 +111,11 @@ class ExamplesOnSandboxIT {
         }
         System.out.println("kubectl apply to the first row: " + firstRow);
 
-        // A change of parallelism: a savepoint upgrade through the stand-in, and the pipeline is Ready again on the new job.
+        // Savepoint upgrades (rescales among them) and what a stable upgrade records are LifecycleScenariosIT's subject;
+        // here the orders pipeline goes through a change the Flink operator ignores, then an upgrade that fails.
         StreamingPipeline orders = pipelines.get("orders-upsert");
-        String jobBefore = status("orders-upsert").job.id;
-        int rowsBefore = rows(orders);
-        edit("orders-upsert", p -> {
-            p.getSpec().parallelism = 3;
-        });
-        StreamingPipelineStatus upgraded = awaitStatus("orders-upsert", "upgraded to parallelism 3 and stable",
-                status -> "True".equals(condition(status, "Ready")) && status.job != null && Integer.valueOf(3).equals(status.job.parallelism)
-                        && !jobBefore.equals(status.job.id) && status.upgrade == null);
-        // Stable means checkpoints of the new job, as its JobManager reports them over REST, and no restart.
-        assertThat(upgraded.lastCheckpoint.completedSinceStart).isGreaterThanOrEqualTo(2L);
-        assertThat(upgraded.lastCheckpoint.id).isNotNull();
-        assertThat(upgraded.lastCheckpoint.sizeBytes).isPositive();
-        assertThat(upgraded.lastCheckpoint.duration).endsWith("s");
-        assertThat(upgraded.job.restarts).isZero();
-        assertThat(upgraded.lastStable.specHash).isEqualTo(upgraded.lastAppliedSpecHash);
-        assertThat(upgraded.lastSavepoint).isNotNull();
-        assertThat(upgraded.lastSavepoint.reason).isEqualTo("upgrade");
-        assertThat(upgraded.lastSavepoint.path).startsWith("file:///flink-data/");
-        awaitTrue("orders-upsert: new rows after the upgrade", () -> rows(orders) > rowsBefore);
-
         // A change the Flink operator ignores (savepoint retention): no upgrade, and Ready stays or comes back True.
-        String jobNow = upgraded.job.id;
+        String jobNow = status("orders-upsert").job.id;
         long generation = edit("orders-upsert", p -> {
             p.getSpec().savepoints.retain.count = 7;
         });

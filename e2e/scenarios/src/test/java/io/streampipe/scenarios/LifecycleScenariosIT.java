@@ -92,7 +92,8 @@ class LifecycleScenariosIT {
     void everyOperationKeepsTheResultsEqualToTheOracle() throws Exception {
         try {
             apply();
-            upgrade("rescale 2 → 4", p -> p.getSpec().parallelism = 4, s -> Integer.valueOf(4).equals(s.job.parallelism));
+            theUpgradeIsRecordedAsStable(upgrade("rescale 2 → 4", p -> p.getSpec().parallelism = 4,
+                    s -> Integer.valueOf(4).equals(s.job.parallelism)));
             upgrade("rescale 4 → 1", p -> p.getSpec().parallelism = 1, s -> Integer.valueOf(1).equals(s.job.parallelism));
             upgrade("new image tag (savepoint upgrade)", p -> p.getSpec().image = "ghcr.io/streampipe/pipeline-job:0.1.0-patched", s -> true);
             savepointSuspendResumeAndRestore();
@@ -145,6 +146,21 @@ class LifecycleScenariosIT {
         record(scenario, table.longestStallMillis(changed, resumed), difference,
                 "status.lastUpgradeDowntime " + settled.lastUpgradeDowntime);
         return settled;
+    }
+
+    /**
+     * Stable means checkpoints of the new job, as its JobManager reports them over REST, and no restart; the status
+     * says which savepoint the upgrade went through and that the applied spec is now the stable one.
+     */
+    private static void theUpgradeIsRecordedAsStable(StreamingPipelineStatus upgraded) {
+        assertThat(upgraded.lastCheckpoint.completedSinceStart).isGreaterThanOrEqualTo(2L);
+        assertThat(upgraded.lastCheckpoint.id).isNotNull();
+        assertThat(upgraded.lastCheckpoint.sizeBytes).isPositive();
+        assertThat(upgraded.lastCheckpoint.duration).endsWith("s");
+        assertThat(upgraded.job.restarts).isZero();
+        assertThat(upgraded.lastStable.specHash).isEqualTo(upgraded.lastAppliedSpecHash);
+        assertThat(upgraded.lastSavepoint.reason).isEqualTo("upgrade");
+        assertThat(upgraded.lastSavepoint.path).startsWith("file:///flink-data/");
     }
 
     /** 5. An on-demand savepoint; suspend; resume; a restore of the on-demand savepoint (after a backup of today's state). */
