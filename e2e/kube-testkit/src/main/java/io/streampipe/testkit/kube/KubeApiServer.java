@@ -3,6 +3,7 @@ package io.streampipe.testkit.kube;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -201,6 +202,9 @@ public final class KubeApiServer implements BeforeAllCallback, AfterAllCallback,
             crdApi.withName(crd.getMetadata().getName())
                     .waitUntilCondition(KubeApiServer::isEstablished, CRD_ESTABLISHED_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
+        for (CustomResourceDefinition crd : crds) {
+            awaitDiscovery(crd);
+        }
         LOG.info("Installed CRDs {}", crds.stream().map(crd -> crd.getMetadata().getName()).toList());
     }
 
@@ -212,6 +216,40 @@ public final class KubeApiServer implements BeforeAllCallback, AfterAllCallback,
                 throw cause;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Established is not yet served: the API server's discovery document for a new group follows a moment later, and
+     * a client that looks a kind up there in that moment (fabric8's {@code genericKubernetesResources(apiVersion,
+     * kind)}) fails with "Could not find the metadata". A loaded machine made that moment long enough to fail tests.
+     */
+    private void awaitDiscovery(CustomResourceDefinition crd) {
+        String kind = crd.getSpec().getNames().getKind();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CRD_ESTABLISHED_TIMEOUT_SECONDS);
+        for (var version : crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getServed())).toList()) {
+            String groupVersion = crd.getSpec().getGroup() + "/" + version.getName();
+            while (!discovered(groupVersion, kind)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(kind + " (" + groupVersion + ") is Established but not in the API server's"
+                            + " discovery after " + CRD_ESTABLISHED_TIMEOUT_SECONDS + " s");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + kind + " in discovery", e);
+                }
+            }
+        }
+    }
+
+    private boolean discovered(String groupVersion, String kind) {
+        try {
+            var resources = client.getApiResources(groupVersion);
+            return resources != null && resources.getResources().stream().anyMatch(resource -> kind.equals(resource.getKind()));
+        } catch (KubernetesClientException notYet) {
+            return false;
         }
     }
 
