@@ -1,7 +1,6 @@
 package io.streampipe.job.sink;
 
 import io.streampipe.job.parse.Reject;
-import io.streampipe.job.schema.ResultSchema.Column;
 import io.streampipe.job.schema.ResultSchema.ColumnType;
 
 import java.sql.PreparedStatement;
@@ -9,43 +8,12 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** Rejected records into the dead-letter table, once per Kafka record however often it is replayed. */
-public final class DeadLetterWriter implements TableWriter<Reject> {
+public final class DeadLetterWriter extends OncePerSourceRecordWriter<Reject> {
     private static final long serialVersionUID = 1L;
     static final String FIELD = "spec.deadLetter.table";
-    private final String table;
 
     public DeadLetterWriter(String table) {
-        this.table = table;
-    }
-
-    @Override
-    public String table() {
-        return table;
-    }
-
-    @Override
-    public String field() {
-        return FIELD;
-    }
-
-    @Override
-    public List<Column> columns() {
-        return SqlStatements.DEAD_LETTER_COLUMNS;
-    }
-
-    @Override
-    public List<String> conflictKey() {
-        return SqlStatements.sourcePosition();
-    }
-
-    @Override
-    public List<String> statements() {
-        return List.of(SqlStatements.insertIgnoringReplays(FIELD, table, SqlStatements.DEAD_LETTER_COLUMNS));
-    }
-
-    @Override
-    public int statementFor(Reject reject) {
-        return 0;
+        super(table, FIELD, SqlStatements.DEAD_LETTER_COLUMNS);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.streampipe.job.sink;
 
 import io.streampipe.job.late.LateEvent;
-import io.streampipe.job.schema.ResultSchema.Column;
 import io.streampipe.job.schema.ResultSchema.ColumnType;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -13,43 +12,12 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** Too-late events into the late-data table, once per Kafka record however often it is replayed. */
-public final class LateEventWriter implements TableWriter<LateEvent> {
+public final class LateEventWriter extends OncePerSourceRecordWriter<LateEvent> {
     private static final long serialVersionUID = 1L;
     static final String FIELD = "spec.lateData.table";
-    private final String table;
 
     public LateEventWriter(String table) {
-        this.table = table;
-    }
-
-    @Override
-    public String table() {
-        return table;
-    }
-
-    @Override
-    public String field() {
-        return FIELD;
-    }
-
-    @Override
-    public List<Column> columns() {
-        return SqlStatements.LATE_COLUMNS;
-    }
-
-    @Override
-    public List<String> conflictKey() {
-        return SqlStatements.sourcePosition();
-    }
-
-    @Override
-    public List<String> statements() {
-        return List.of(SqlStatements.insertIgnoringReplays(FIELD, table, SqlStatements.LATE_COLUMNS));
-    }
-
-    @Override
-    public int statementFor(LateEvent late) {
-        return 0;
+        super(table, FIELD, SqlStatements.LATE_COLUMNS);
     }
 
     @Override
