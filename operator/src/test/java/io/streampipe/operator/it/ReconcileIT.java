@@ -95,7 +95,7 @@ class ReconcileIT {
         assertThat(pipeline.getStatus().observedGeneration).isEqualTo(pipeline.getMetadata().getGeneration());
         assertThat(pipeline.getStatus().phase).isIn("Pending", "Deploying");
         Eventually.until(() -> assertThat(cluster.events("sensor-anomalies")).extracting(e -> e.getMessage())
-                .contains("Created FlinkDeployment " + cluster.namespace + "/sensor-anomalies"));
+                .anySatisfy(message -> assertThat(message).contains("FlinkDeployment " + cluster.namespace + "/sensor-anomalies")));
     }
 
     /**
@@ -230,7 +230,7 @@ class ReconcileIT {
             assertThat(condition(pipeline, Conditions.DEGRADED).getMessage()).contains("NoClassDefFoundError");
         });
         Eventually.until(() -> assertThat(cluster.events("sensor-anomalies")).extracting(e -> e.getReason())
-                .contains("Created", "Running", "JobRestarting", "JobFailed"));
+                .contains("Deploying", "Running", "JobRestarting", "JobFailed"));
     }
 
     @Test
