@@ -116,6 +116,7 @@ class NoClustersIT {
                 .serviceAccount("flink")
                 .flinkVersion(FlinkVersion.v1_20)
                 .mode(KubernetesDeploymentMode.NATIVE)
+                .flinkConfiguration(new org.apache.flink.kubernetes.operator.api.spec.ConfigObjectNode())
                 .jobManager(new JobManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(0.5, "1g", null), null, 1, null))
                 .taskManager(new TaskManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(1.0, "1g", null), null, null, null))
                 .job(JobSpec.builder()
