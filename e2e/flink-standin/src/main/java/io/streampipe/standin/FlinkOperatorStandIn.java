@@ -23,10 +23,18 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * <p>{@code --no-clusters} runs no Flink at all ({@link NoClusters}): a deployed job is RUNNING at once, and the
- * statuses are FKO's as in the full stand-in. For measuring our operator at scale; {@code --job-jar} is then optional.
+ * statuses are FKO's as in the full stand-in, reconciled on {@link #NO_CLUSTERS_PARALLELISM} threads as FKO's are. For
+ * measuring our operator at scale; {@code --job-jar} is then optional.
  */
 public final class FlinkOperatorStandIn implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlinkOperatorStandIn.class);
+    /**
+     * Reconcile threads without clusters: FKO's default, {@code kubernetes.operator.reconcile.parallelism} =
+     * java-operator-sdk's DEFAULT_RECONCILIATION_THREADS_NUMBER (50 in java-operator-sdk 5.x; FKO's
+     * KubernetesOperatorConfigOptions.OPERATOR_RECONCILE_PARALLELISM, applied in FlinkOperator.overrideOperatorConfigs).
+     * With local clusters the loop stays on one thread: the clusters' JVMs share this machine's cores.
+     */
+    static final int NO_CLUSTERS_PARALLELISM = 50;
 
     private final KubernetesClient client;
     private final FlinkClusters clusters;
@@ -57,7 +65,7 @@ public final class FlinkOperatorStandIn implements AutoCloseable {
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         FlinkClusters clusters = noClusters ? new NoClusters() : new LocalFlinkClusters(workDirectory, hostsFile);
         StandInController controller = new StandInController(client, clusters,
-                new ApplicationClusters(client, workDirectory, jobJar), interval);
+                new ApplicationClusters(client, workDirectory, jobJar), interval, noClusters ? NO_CLUSTERS_PARALLELISM : 1);
         controller.start();
         LOG.info("Flink Kubernetes Operator stand-in started: {}{}", noClusters ? "no clusters (jobs RUNNING at once)"
                         : "clusters under " + workDirectory + ", job jar " + jobJar,

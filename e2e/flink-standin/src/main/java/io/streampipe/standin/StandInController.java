@@ -21,10 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The stand-in's FlinkDeploymentController: watches FlinkDeployments on the API server and runs FKO 1.16's loop for
@@ -32,8 +36,16 @@ import java.util.concurrent.TimeUnit;
  * observe, write, reconcile, the Running condition, write; errors to status.error and Events as FKO handles them;
  * the finalizer and cleanup of {@code FlinkDeploymentController.cleanup} and {@code ApplicationReconciler.cleanupInternal}.
  *
- * <p>Loops run on one thread, every {@link #interval} for every resource (FKO reschedules between 0 s and 60 s
+ * <p>Loops run in rounds, every {@link #interval} for every resource (FKO reschedules between 0 s and 60 s
  * depending on state; a short fixed interval keeps the sandbox quick and does not change the sequence of statuses).
+ * With local clusters a round runs the resources one after the other on one thread. Without clusters
+ * ({@link NoClusters}, for {@code bench operator}'s 1,000 FlinkDeployments) a round runs them on {@code parallelism}
+ * threads, as FKO does: its FlinkOperator.overrideOperatorConfigs gives java-operator-sdk
+ * {@code kubernetes.operator.reconcile.parallelism} reconcile threads (KubernetesOperatorConfigOptions
+ * .OPERATOR_RECONCILE_PARALLELISM, default java-operator-sdk's DEFAULT_RECONCILIATION_THREADS_NUMBER, 50 in 5.x), so a
+ * resource waits for no other's API requests. Rounds never overlap, so no resource is in two loops at once (as
+ * java-operator-sdk never reconciles one resource twice at the same time), and events that come while a round is
+ * queued add no second one.
  */
 final class StandInController implements AutoCloseable {
     /** java-operator-sdk's default finalizer for FKO's FlinkDeployment controller. */
@@ -52,9 +64,28 @@ final class StandInController implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** The threads of a round; null: the loop's own thread, one resource after the other. */
+    private final ExecutorService workers;
+    /** Whether a round asked for by an event is queued and not started yet (parallel rounds only). */
+    private final AtomicBoolean roundQueued = new AtomicBoolean();
     private SharedIndexInformer<FlinkDeployment> informer;
 
     StandInController(KubernetesClient client, FlinkClusters clusters, ApplicationClusters applications, Duration interval) {
+        this(client, clusters, applications, interval, 1);
+    }
+
+    /** @param parallelism the resources a round reconciles at once; 1 for one after the other, on the loop's thread */
+    StandInController(KubernetesClient client, FlinkClusters clusters, ApplicationClusters applications, Duration interval,
+                      int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
+        }
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, runnable -> {
+            Thread thread = new Thread(runnable, "flink-operator-standin-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.client = client;
         this.clusters = clusters;
         this.events = new StandInEvents(client);
@@ -66,14 +97,14 @@ final class StandInController implements AutoCloseable {
         informer = client.resources(FlinkDeployment.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(FlinkDeployment deployment) {
-                loop.execute(StandInController.this::reconcileAll);
+                requestRound();
             }
 
             @Override
             public void onUpdate(FlinkDeployment before, FlinkDeployment after) {
                 if (!java.util.Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
                         || after.getMetadata().getDeletionTimestamp() != null) {
-                    loop.execute(StandInController.this::reconcileAll);
+                    requestRound();
                 }
             }
 
@@ -86,20 +117,46 @@ final class StandInController implements AutoCloseable {
         LOG.info("Watching FlinkDeployments in all namespaces, every {} ms", interval.toMillis());
     }
 
+    /** A round after an event: with one thread, one per event as ever; in parallel, one queued round at most. */
+    private void requestRound() {
+        if (workers == null) {
+            loop.execute(this::reconcileAll);
+        } else if (roundQueued.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                roundQueued.set(false);
+                reconcileAll();
+            });
+        }
+    }
+
     private void reconcileAll() {
         List<FlinkDeployment> deployments = new ArrayList<>(informer.getStore().list());
-        for (FlinkDeployment cached : deployments) {
-            FlinkDeployment deployment = Serialization.clone(cached);
-            String name = clusterName(deployment.getMetadata());
-            try {
-                if (deployment.getMetadata().getDeletionTimestamp() != null) {
-                    cleanup(deployment, name);
-                } else if (ensureFinalizer(deployment)) {
-                    reconcile(deployment, name, Instant.now());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("Reconciling FlinkDeployment {} failed: {}", name, e.toString());
+        if (workers == null) {
+            deployments.forEach(this::reconcileOne);
+            return;
+        }
+        List<Callable<Void>> loops = deployments.stream().<Callable<Void>>map(deployment -> () -> {
+            reconcileOne(deployment);
+            return null;
+        }).toList();
+        try {
+            workers.invokeAll(loops);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void reconcileOne(FlinkDeployment cached) {
+        FlinkDeployment deployment = Serialization.clone(cached);
+        String name = clusterName(deployment.getMetadata());
+        try {
+            if (deployment.getMetadata().getDeletionTimestamp() != null) {
+                cleanup(deployment, name);
+            } else if (ensureFinalizer(deployment)) {
+                reconcile(deployment, name, Instant.now());
             }
+        } catch (RuntimeException e) {
+            LOG.warn("Reconciling FlinkDeployment {} failed: {}", name, e.toString());
         }
     }
 
@@ -275,5 +332,8 @@ final class StandInController implements AutoCloseable {
             informer.close();
         }
         loop.shutdownNow();
+        if (workers != null) {
+            workers.shutdownNow();
+        }
     }
 }

@@ -32,6 +32,7 @@ import io.streampipe.operator.status.Conditions;
 import io.streampipe.operator.status.Reasons;
 import io.streampipe.operator.status.StatusMapper.Applied;
 import io.streampipe.operator.status.StatusMapper;
+import io.streampipe.operator.status.StatusEvents;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,6 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private static final Logger LOG = LoggerFactory.getLogger(StreamingPipelineReconciler.class);
 
     private final OperatorDefaults defaults;
-    private final EventRecorder events;
     private final StatusWriter statusWriter;
     private final FinalSavepoint finalSavepoint;
     private final PipelineMetrics metrics;
@@ -79,7 +79,6 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
                                        JobManagerClient jobManagers, Duration jobPollInterval) {
         this.jobWatch = new JobWatch(jobManagers, jobPollInterval);
         this.defaults = defaults;
-        this.events = events;
         this.metrics = metrics;
         this.statusWriter = new StatusWriter(events, metrics);
         this.finalSavepoint = new FinalSavepoint();
@@ -125,21 +124,22 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             desired = DesiredState.holding(flink.deployment(), backup.nonce(), applied.specHash(), desired);
         }
         // Remember what is about to be applied before applying it: a restarted operator resumes from this.
-        pipeline = statusWriter.write(pipeline, withPlan(StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(),
+        StreamingPipelineStatus started = pipeline.getStatus();
+        pipeline = statusWriter.writeBeforeApply(pipeline, withPlan(StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(),
                 List.of(), now), preview), context);
 
         PipelineDependent.putDesiredState(context, desired);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        for (AppliedChanges.Change change : PipelineDependent.changes(context).all()) {
+        List<StatusEvents.Change> changes = PipelineDependent.changes(context).all();
+        for (StatusEvents.Change change : changes) {
             LOG.info("{} for StreamingPipeline {}", change.describe(), PipelineResources.qualifiedName(pipeline));
-            events.emit(pipeline, false, change.verb(), change.describe());
         }
         if (result.erroredDependentsExist()) {
             List<Problem> failures = result.getErroredDependents().entrySet().stream()
                     .map(failed -> Problem.applyFailed(failed.getKey().name(), failed.getValue().getMessage()))
                     .toList();
             metrics.reconcileFailed(PipelineResources.namespace(pipeline), PipelineResources.name(pipeline), Reasons.APPLY_FAILED);
-            return blocked(pipeline, applied, flink, failures, context, now);
+            return blocked(pipeline, applied, flink, Optional.empty(), failures, context, now, started, changes);
         }
         if (applied.resumedFrom() != null && !Boolean.TRUE.equals(applied.resumedFrom().consumed)) {
             applied = FinalSavepoint.consume(pipeline, applied, context.getClient(), now);
@@ -148,7 +148,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         JobConfigMapDependent.removeUnusedVersions(pipeline, desired, applyResult, context);
         StreamingPipelineStatus status = withPlan(StatusMapper.map(pipeline, applied, applyResult, report, rollback, backup.backup(),
                 List.of(), now), preview);
-        statusWriter.write(pipeline, status, context);
+        statusWriter.write(pipeline, status, context, started, changes);
         return jobWatch.nextLook(pipeline, status, now).map(UpdateControl.<StreamingPipeline>noUpdate()::rescheduleAfter)
                 .orElseGet(UpdateControl::noUpdate);
     }
@@ -172,8 +172,11 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
             try {
                 FlinkObservation flink = FlinkObservation.of(context.getSecondaryResource(FlinkDeployment.class));
                 Problem failure = Problem.reconcileFailed(e.getMessage());
+                // What the reconcile applied before it failed is told with the failure, as its outcome would have told it.
+                List<StatusEvents.Change> changes = context.managedWorkflowAndDependentResourceContext()
+                        .get(AppliedChanges.class, AppliedChanges.class).map(AppliedChanges::all).orElse(List.of());
                 statusWriter.write(pipeline, StatusMapper.map(pipeline, Applied.from(pipeline.getStatus()), flink, List.of(failure),
-                        clock.instant()), context);
+                        clock.instant()), context, pipeline.getStatus(), changes);
             } catch (RuntimeException statusFailure) {
                 LOG.warn("Could not report the failure in the status of StreamingPipeline {}: {}",
                         PipelineResources.qualifiedName(pipeline), statusFailure.getMessage());
@@ -191,9 +194,17 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
     private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
                                                      Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems,
                                                      Context<StreamingPipeline> context, Instant now) {
+        return blocked(pipeline, applied, flink, backup, problems, context, now, pipeline.getStatus(), List.of());
+    }
+
+    /** @param started the status the reconcile started from; {@code changes} what it applied before it failed */
+    private UpdateControl<StreamingPipeline> blocked(StreamingPipeline pipeline, Applied applied, FlinkObservation flink,
+                                                     Optional<StreamingPipelineStatus.Backup> backup, List<Problem> problems,
+                                                     Context<StreamingPipeline> context, Instant now,
+                                                     StreamingPipelineStatus started, List<StatusEvents.Change> changes) {
         StreamingPipelineStatus status = withPlan(StatusMapper.map(pipeline, applied, flink, Optional.empty(), Optional.empty(), backup,
                 problems, now), ChangePreview.refused(pipeline, problems));
-        statusWriter.write(pipeline, status, context);
+        statusWriter.write(pipeline, status, context, started, changes);
         return UpdateControl.<StreamingPipeline>noUpdate().rescheduleAfter(retryDelay(status, now));
     }
 

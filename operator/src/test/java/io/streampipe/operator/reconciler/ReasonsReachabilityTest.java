@@ -377,13 +377,17 @@ class ReasonsReachabilityTest {
         return written;
     }
 
-    /** What the dependents record when they create or update a child; the reconciler emits each as an Event. */
+    /** What the dependents record when they create or update a child, told in the reconcile's Event when the status stays. */
     private static Set<String> dependentsRecord(String verb) {
         AppliedChanges changes = new AppliedChanges();
         changes.add(verb, new ConfigMapBuilder().withNewMetadata().withName("sensor-anomalies-job").withNamespace("analytics")
                 .endMetadata().build());
+        StreamingPipeline pipeline = Examples.load("sensor-anomalies");
+        pipeline.getMetadata().setGeneration(1L);
+        StreamingPipelineStatus status = StatusMapper.map(pipeline, Applied.from(null),
+                FlinkObservation.of(Optional.of(deployed(pipeline, FlinkStatuses::running))), List.of(), NOW);
         Set<String> written = new TreeSet<>();
-        changes.all().forEach(change -> written.add(change.verb()));
+        StatusEvents.of(status, status, changes.all()).forEach(event -> written.add(event.reason()));
         return written;
     }
 

@@ -71,4 +71,31 @@ class StatusEventsTest {
         next.plan.generation = 5L;
         assertThat(StatusEvents.between(after, next)).extracting(PipelineEvent::reason).containsExactly(Reasons.TRANSACTION_TIMEOUT_RISK);
     }
+
+    /** What a reconcile wrote rides on the Event of the Ready change it caused: one Event for a new pipeline. */
+    @Test
+    void theChildrenAReconcileWroteAreToldInTheEventOfItsReadyChange() {
+        StreamingPipelineStatus deploying = status("Deploying", false, "Deploying", false);
+        deploying.observedGeneration = 1L;
+        List<StatusEvents.Change> created = List.of(new StatusEvents.Change("Created", "ConfigMap", "a", "x-job-1f2e"),
+                new StatusEvents.Change("Created", "FlinkDeployment", "a", "x"));
+
+        assertThat(StatusEvents.of(null, deploying, created)).containsExactly(new PipelineEvent(false, "Deploying",
+                "Created ConfigMap a/x-job-1f2e and FlinkDeployment a/x for generation 1; Deploying message"));
+    }
+
+    /** Without a Ready or phase change, one Event tells every child the reconcile wrote: Updated when any was updated. */
+    @Test
+    void childrenWrittenWithoutAReadyChangeAreOneEvent() {
+        StreamingPipelineStatus running = status("Running", true, "Running", false);
+        running.observedGeneration = 2L;
+        List<StatusEvents.Change> upgrade = List.of(new StatusEvents.Change("Created", "ConfigMap", "a", "x-job-2a"),
+                new StatusEvents.Change("Created", "PersistentVolumeClaim", "a", "x-state"),
+                new StatusEvents.Change("Updated", "FlinkDeployment", "a", "x"));
+
+        assertThat(StatusEvents.of(running, running, upgrade)).containsExactly(new PipelineEvent(false, Reasons.UPDATED,
+                "Created ConfigMap a/x-job-2a and PersistentVolumeClaim a/x-state and updated FlinkDeployment a/x for generation 2"));
+        assertThat(StatusEvents.of(running, running, upgrade.subList(0, 1))).containsExactly(new PipelineEvent(false, Reasons.CREATED,
+                "Created ConfigMap a/x-job-2a for generation 2"));
+    }
 }
