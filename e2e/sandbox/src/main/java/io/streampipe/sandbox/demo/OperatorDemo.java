@@ -10,6 +10,7 @@ import io.streampipe.sandbox.LocalRun;
 import io.streampipe.sandbox.PipelineTables;
 import io.streampipe.sandbox.Settings;
 import io.streampipe.sandbox.TableFeed;
+import io.streampipe.sandbox.TopicFeed;
 import io.streampipe.sandbox.generator.EventGenerator;
 import io.streampipe.sandbox.generator.EventProducer;
 
@@ -50,6 +51,7 @@ public final class OperatorDemo implements AutoCloseable {
     private KubernetesClient client;
     private PipelineEndpoints endpoints;
     private TableFeed feed;
+    private TopicFeed topicFeed;
     private EventProducer producer;
     private boolean generatorStarted;
     private StatusWatch status;
@@ -194,6 +196,9 @@ public final class OperatorDemo implements AutoCloseable {
         if (feed != null) {
             run("close the database connection", feed::close);
         }
+        if (topicFeed != null) {
+            run("close the sink topic's consumer", topicFeed::close);
+        }
         if (client != null) {
             run("close the Kubernetes client", client::close);
         }
@@ -209,6 +214,16 @@ public final class OperatorDemo implements AutoCloseable {
 
     private void watchTables() throws SQLException {
         feed = TableFeed.start(PipelineTables.of(pipeline.getSpec()), endpoints::newConnection, out);
+        var kafkaSink = pipeline.getSpec().sink.kafka;
+        if (kafkaSink != null) {
+            // As the local run does: a read_committed consumer with the sink's own connection settings. A login the
+            // job takes from a Secret through its environment is not in this JVM: then the feed is left out, said so.
+            try {
+                topicFeed = TopicFeed.start(kafkaSink.topic, io.streampipe.job.sink.kafka.KafkaSinks.connectionProperties(kafkaSink), out);
+            } catch (RuntimeException e) {
+                out.println("  topic feed   not shown for " + kafkaSink.topic + ": " + Errors.describe(e));
+            }
+        }
     }
 
     /**
@@ -283,6 +298,9 @@ public final class OperatorDemo implements AutoCloseable {
         if (firstResultAfterApply == null && lines.stream().anyMatch(line -> line.startsWith("+ " + feed.tables().result() + " "))) {
             firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
             print("first result row " + seconds(firstResultAfterApply) + " after kubectl apply");
+        }
+        if (topicFeed != null) {
+            topicFeed.poll().forEach(this::print);
         }
     }
 
