@@ -7,7 +7,9 @@ import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.sandbox.Errors;
 import io.streampipe.sandbox.LocalRun;
+import io.streampipe.job.sink.kafka.KafkaSinks;
 import io.streampipe.sandbox.PipelineTables;
+import io.streampipe.sandbox.PipelineTopics;
 import io.streampipe.sandbox.Settings;
 import io.streampipe.sandbox.TableFeed;
 import io.streampipe.sandbox.TopicFeed;
@@ -34,7 +36,8 @@ import java.util.Locale;
 /**
  * {@code e2e/bin/sandbox demo <manifest>}: the operator at work on the sandbox. Applies the manifest with kubectl,
  * produces realistic events into its topic, and prints, as they change, the pipeline's status as the operator writes
- * it and the rows of its result, late-data and dead-letter tables, with the kubectl lines that drive the operator from
+ * it, the rows of its result, late-data and dead-letter tables and the records of its Kafka sink's topics, with the
+ * kubectl lines that drive the operator from
  * another terminal. Ctrl-C (or the end of {@code --duration}) stops the generator; the script then stops the sandbox.
  */
 public final class OperatorDemo implements AutoCloseable {
@@ -50,6 +53,8 @@ public final class OperatorDemo implements AutoCloseable {
     private final PrintStream out;
     private KubernetesClient client;
     private PipelineEndpoints endpoints;
+    private PipelineTables tables;
+    private PipelineTopics topics;
     private TableFeed feed;
     private TopicFeed topicFeed;
     private EventProducer producer;
@@ -57,6 +62,8 @@ public final class OperatorDemo implements AutoCloseable {
     private StatusWatch status;
     private long appliedNanos;
     private Duration firstResultAfterApply;
+    /** row (in the result table) or record (on the result topic) */
+    private String firstResult;
     private volatile boolean stopping;
     private boolean closed;
 
@@ -172,7 +179,7 @@ public final class OperatorDemo implements AutoCloseable {
         }
         producer.stop();
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (!stopping && System.nanoTime() < deadline && feed.newRows(feed.tables().deadLetter()) < producer.rejectedCount()) {
+        while (!stopping && System.nanoTime() < deadline && deadLetters() < producer.rejectedCount()) {
             Thread.sleep(POLL_INTERVAL.toMillis());
             pollTables();
         }
@@ -213,17 +220,28 @@ public final class OperatorDemo implements AutoCloseable {
     }
 
     private void watchTables() throws SQLException {
-        feed = TableFeed.start(PipelineTables.of(pipeline.getSpec()), endpoints::newConnection, out);
-        var kafkaSink = pipeline.getSpec().sink.kafka;
-        if (kafkaSink != null) {
+        tables = PipelineTables.of(pipeline.getSpec());
+        topics = PipelineTopics.of(pipeline.getSpec());
+        if (!tables.isEmpty()) {
+            feed = TableFeed.start(tables, endpoints::newConnection, out);
+        }
+        if (!topics.isEmpty()) {
             // As the local run does: a read_committed consumer with the sink's own connection settings. A login the
             // job takes from a Secret through its environment is not in this JVM: then the feed is left out, said so.
             try {
-                topicFeed = TopicFeed.start(kafkaSink.topic, io.streampipe.job.sink.kafka.KafkaSinks.connectionProperties(kafkaSink), out);
+                topicFeed = TopicFeed.start(topics, KafkaSinks.connectionProperties(pipeline.getSpec().sink.kafka), out);
             } catch (RuntimeException e) {
-                out.println("  topic feed   not shown for " + kafkaSink.topic + ": " + Errors.describe(e));
+                out.println("  topics       not shown (" + String.join(", ", topics.roles().keySet()) + "): " + Errors.describe(e));
             }
         }
+    }
+
+    /** Dead letters that landed since the start; unknown (as if all) when their topic could not be watched. */
+    private long deadLetters() {
+        if (tables.deadLetter() != null) {
+            return feed.newRows(tables.deadLetter());
+        }
+        return topicFeed == null ? Long.MAX_VALUE : topicFeed.newRecords(topics.deadLetter());
     }
 
     /**
@@ -293,14 +311,19 @@ public final class OperatorDemo implements AutoCloseable {
     }
 
     private void pollTables() throws SQLException {
-        List<String> lines = feed.poll(stopping);
-        lines.forEach(this::print);
-        if (firstResultAfterApply == null && lines.stream().anyMatch(line -> line.startsWith("+ " + feed.tables().result() + " "))) {
-            firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
-            print("first result row " + seconds(firstResultAfterApply) + " after kubectl apply");
-        }
+        List<String> lines = new ArrayList<>(feed == null ? List.of() : feed.poll(stopping));
         if (topicFeed != null) {
-            topicFeed.poll().forEach(this::print);
+            lines.addAll(topicFeed.poll());
+        }
+        lines.forEach(this::print);
+        if (firstResultAfterApply == null) {
+            // The first result in the table or on the topic, whichever shows first (a row, or a record).
+            lines.stream().filter(line -> line.startsWith("+ " + tables.result() + " ") || line.startsWith("+ " + topics.result() + " "))
+                    .findFirst().ifPresent(line -> {
+                        firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
+                        firstResult = line.startsWith("+ " + tables.result() + " ") ? "row" : "record";
+                        print("first result " + firstResult + " " + seconds(firstResultAfterApply) + " after kubectl apply");
+                    });
         }
     }
 
@@ -319,14 +342,20 @@ public final class OperatorDemo implements AutoCloseable {
                 parts.add("checkpoint " + StatusLine.time(observed.lastCheckpoint.time));
             }
         }, () -> parts.add("no pipeline"));
-        parts.add(feed.rowCounts());
+        if (feed != null) {
+            parts.add(feed.rowCounts());
+        }
+        if (topicFeed != null) {
+            parts.add(topicFeed.recordCount());
+        }
         return String.join(" · ", parts);
     }
 
     private String timings() {
         String ready = status.readyBeforeApply() ? "Ready already before it"
                 : status.readyAfterApply().map(after -> "Ready=True after " + seconds(after)).orElse("not Ready yet");
-        String result = firstResultAfterApply == null ? "no result row yet" : "first result row after " + seconds(firstResultAfterApply);
+        String result = firstResultAfterApply == null ? "no result yet"
+                : "first result " + firstResult + " after " + seconds(firstResultAfterApply);
         return ready + ", " + result;
     }
 
