@@ -157,7 +157,8 @@ class LocalRunTest {
             Map<String, String> environment = Map.of(JobContract.ENV_POSTGRES_USERNAME, postgres.username(),
                     JobContract.ENV_POSTGRES_PASSWORD, postgres.password());
             Settings settings = new Settings(EXAMPLES.resolve("sensor-anomalies.yaml"), 20, Duration.ofSeconds(25), 5, 1);
-            LocalRun run = new LocalRun(settings, spec, environment, console());
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            LocalRun run = new LocalRun(settings, spec, environment, teeConsole(console));
             try {
                 run.start();
                 assertThat(run.spec().source.kafka.bootstrapServers).isEqualTo(kafka.bootstrapServers());
@@ -178,6 +179,14 @@ class LocalRunTest {
                         .collect(Collectors.toSet());
                 assertThat(late).isNotEmpty();
                 assertThat(generatedTooLate).containsAll(late);
+
+                // What the run (and the demo, with the same feeds) printed: alert rows without the committer's guard
+                // column, and the alerts' records from the topic (exactly-once: those its checkpoints committed).
+                List<String> printed = console.toString(StandardCharsets.UTF_8).lines().toList();
+                assertThat(printed).anyMatch(line -> line.matches("\\d\\d:\\d\\d:\\d\\d \\+ sensor_alerts \\{sensor_id=s-\\d+, .*"))
+                        .noneMatch(line -> line.contains("_events"))
+                        .anyMatch(line -> line.matches("\\d\\d:\\d\\d:\\d\\d \\+ sensor-alerts \\{\"sensor_id\":\"s-\\d+\",\"window_start\":\"[^\"]+\"\\}"
+                                + " \\{\"sensor_id\":.*\"avg_temp\":.*\\}"));
             } finally {
                 run.close();
             }

@@ -150,7 +150,9 @@ public final class OperatorDemo implements AutoCloseable {
         printPasteCommands(namespace, name);
         status = StatusWatch.start(client, namespace, name, this::print);
         apply();
-        out.println("The status when it changes, rows as they land (+ new, ~ changed, - deleted), a summary every "
+        out.println("The status when it changes, " + (feed == null ? "records as they land (+ new, - a tombstone)"
+                : topicFeed == null ? "rows as they land (+ new, ~ changed, - deleted)"
+                : "rows and records as they land (+ new, ~ changed, - deleted or a tombstone)") + ", a summary every "
                 + SUMMARY_INTERVAL.toSeconds() + " s; times UTC:");
     }
 
