@@ -5,9 +5,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.job.sink.kafka.KafkaSinks;
 import io.streampipe.sandbox.Errors;
 import io.streampipe.sandbox.LocalRun;
-import io.streampipe.job.sink.kafka.KafkaSinks;
 import io.streampipe.sandbox.PipelineTables;
 import io.streampipe.sandbox.PipelineTopics;
 import io.streampipe.sandbox.Settings;
@@ -37,8 +37,7 @@ import java.util.Locale;
  * {@code e2e/bin/sandbox demo <manifest>}: the operator at work on the sandbox. Applies the manifest with kubectl,
  * produces realistic events into its topic, and prints, as they change, the pipeline's status as the operator writes
  * it, the rows of its result, late-data and dead-letter tables and the records of its Kafka sink's topics, with the
- * kubectl lines that drive the operator from
- * another terminal. Ctrl-C (or the end of {@code --duration}) stops the generator; the script then stops the sandbox.
+ * kubectl lines that drive the operator from another terminal. Ctrl-C (or the end of {@code --duration}) stops the generator; the script then stops the sandbox.
  */
 public final class OperatorDemo implements AutoCloseable {
     static final String KUBE_BIN_ENV = "KUBE_BIN_DIR";
@@ -320,10 +319,12 @@ public final class OperatorDemo implements AutoCloseable {
         lines.forEach(this::print);
         if (firstResultAfterApply == null) {
             // The first result in the table or on the topic, whichever shows first (a row, or a record).
-            lines.stream().filter(line -> line.startsWith("+ " + tables.result() + " ") || line.startsWith("+ " + topics.result() + " "))
+            String row = tables.result() == null ? null : "+ " + tables.result() + " ";
+            String record = topics.result() == null ? null : "+ " + topics.result() + " ";
+            lines.stream().filter(line -> row != null && line.startsWith(row) || record != null && line.startsWith(record))
                     .findFirst().ifPresent(line -> {
                         firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
-                        firstResult = line.startsWith("+ " + tables.result() + " ") ? "row" : "record";
+                        firstResult = row != null && line.startsWith(row) ? "row" : "record";
                         print("first result " + firstResult + " " + seconds(firstResultAfterApply) + " after kubectl apply");
                     });
         }
