@@ -32,8 +32,9 @@ import java.util.stream.Stream;
  * {@code e2e/bin/sandbox run <manifest>}: runs a StreamingPipeline manifest on this machine, as a user would try it
  * before deploying it. The job runs on a Flink MiniCluster in this JVM, against the manifest's Kafka and PostgreSQL
  * when they answer, else against a real Kafka broker and PostgreSQL started for the run; a generator produces
- * realistic events into the topic, and the rows of the result, late-data and dead-letter tables (and the records of
- * the Kafka sink's topic) are printed as they land. Ctrl-C (or the end of {@code --duration}) cancels the job and stops everything the run started.
+ * realistic events into the topic, and the rows of the result, late-data and dead-letter tables and the records of
+ * the Kafka sink's topics (results, and late data and dead letters when they go to topics) are printed as they land.
+ * A manifest whose only sink is Kafka runs without PostgreSQL (unless a dimension needs one). Ctrl-C (or the end of {@code --duration}) cancels the job and stops everything the run started.
  */
 public final class LocalRun implements AutoCloseable {
     static final int PARALLELISM = 2;
@@ -58,7 +59,8 @@ public final class LocalRun implements AutoCloseable {
     private EventProducer producer;
     private TableFeed feed;
     private TopicFeed topicFeed;
-    private String deadLetterTable;
+    private PipelineTables tables;
+    private PipelineTopics topics;
     private volatile boolean stopping;
     private boolean closed;
 
@@ -143,8 +145,10 @@ public final class LocalRun implements AutoCloseable {
         if (log != null) {
             out.println("  logs         " + log);
         }
-        out.println("Ready in " + Duration.ofNanos(System.nanoTime() - startNanos).toSeconds() + " s. Rows as they land"
-                + " (+ new, ~ changed, - deleted; times UTC):");
+        out.println("Ready in " + Duration.ofNanos(System.nanoTime() - startNanos).toSeconds() + " s. "
+                + (feed == null ? "Records as they land (+ new, - a tombstone"
+                : topicFeed == null ? "Rows as they land (+ new, ~ changed, - deleted"
+                : "Rows and records as they land (+ new, ~ changed, - deleted or a tombstone") + "; times UTC):");
         if (producer != null) {
             producer.start();
         }
@@ -192,7 +196,7 @@ public final class LocalRun implements AutoCloseable {
         while (!stopping && System.nanoTime() < deadline) {
             pollTables();
             long read = jobCounter(ParsingDeserializer.ACCEPTED_METRIC) + jobCounter(ParsingDeserializer.REJECTED_METRIC);
-            if (read >= produced && feed.newRows(deadLetterTable) >= broken) {
+            if (read >= produced && deadLetters() >= broken) {
                 break;
             }
             Thread.sleep(POLL_INTERVAL.toMillis() / 2);
@@ -228,7 +232,7 @@ public final class LocalRun implements AutoCloseable {
         if (services != null) {
             run("stop Kafka and PostgreSQL", services::close);
             if (services.startedAny()) {
-                done.add("stopped the Kafka and PostgreSQL it started");
+                done.add("stopped the " + services.started() + " it started");
             }
         }
         if (workDirectory != null) {
@@ -292,15 +296,25 @@ public final class LocalRun implements AutoCloseable {
     }
 
     private void watchTables() throws SQLException {
-        feed = TableFeed.start(PipelineTables.of(spec), services::newConnection, out);
-        deadLetterTable = feed.tables().deadLetter();
-        if (spec.sink.kafka != null) {
-            topicFeed = TopicFeed.start(spec.sink.kafka.topic, KafkaSinks.connectionProperties(spec.sink.kafka), out);
+        tables = PipelineTables.of(spec);
+        topics = PipelineTopics.of(spec);
+        if (!tables.isEmpty()) {
+            feed = TableFeed.start(tables, services::newConnection, out);
+        }
+        if (!topics.isEmpty()) {
+            topicFeed = TopicFeed.start(topics, KafkaSinks.connectionProperties(spec.sink.kafka), out);
         }
     }
 
+    /** Dead letters that landed since the start, in the dead-letter table or topic. */
+    private long deadLetters() {
+        return tables.deadLetter() != null ? feed.newRows(tables.deadLetter()) : topicFeed.newRecords(topics.deadLetter());
+    }
+
     private void pollTables() throws SQLException {
-        feed.poll(stopping).forEach(this::print);
+        if (feed != null) {
+            feed.poll(stopping).forEach(this::print);
+        }
         if (topicFeed != null) {
             topicFeed.poll().forEach(this::print);
         }
@@ -315,7 +329,9 @@ public final class LocalRun implements AutoCloseable {
         parts.add("job read " + jobCounter(ParsingDeserializer.ACCEPTED_METRIC) + " valid, "
                 + jobCounter(ParsingDeserializer.REJECTED_METRIC) + " rejected"
                 + (spec.transform.window != null ? ", " + jobCounter(LateEvents.LATE_METRIC) + " too late" : ""));
-        parts.add(feed.rowCounts());
+        if (feed != null) {
+            parts.add(feed.rowCounts());
+        }
         if (topicFeed != null) {
             parts.add(topicFeed.recordCount());
         }

@@ -5,6 +5,7 @@ import io.streampipe.api.JobContract;
 import io.streampipe.api.v1alpha1.CheckpointingSpec;
 import io.streampipe.api.v1alpha1.EnrichSpec;
 import io.streampipe.api.v1alpha1.KafkaSinkSpec;
+import io.streampipe.api.v1alpha1.SecretKeyRef;
 import io.streampipe.api.v1alpha1.SourceSpec;
 import io.streampipe.api.v1alpha1.SourceSpec.SecurityProtocol;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
@@ -30,8 +31,9 @@ import java.util.regex.Pattern;
 
 /**
  * The Kafka and PostgreSQL a local run uses: the manifest's own when they answer, otherwise a real Kafka broker and
- * a real PostgreSQL started for the run (and stopped by {@link #close()}). Rewrites the spec to point at what it
- * chose, and its checkpoint storage at the run's directory: a local run is thrown away.
+ * a real PostgreSQL started for the run (and stopped by {@link #close()}). A pipeline whose only sink is Kafka and
+ * that reads no dimension has no database: then no PostgreSQL. Rewrites the spec to point at what it chose, and its
+ * checkpoint storage at the run's directory: a local run is thrown away.
  */
 final class PipelineServices implements AutoCloseable {
     static final int LOCAL_TOPIC_PARTITIONS = 3;
@@ -66,23 +68,29 @@ final class PipelineServices implements AutoCloseable {
     static PipelineServices prepare(StreamingPipelineSpec spec, Map<String, String> environment, String checkpoints) {
         SourceSpec.KafkaSource kafka = spec.source.kafka;
         var postgres = spec.sink.postgres;
+        List<EnrichSpec> dimensions = EventFields.dimensions(spec);
+        // The database the run writes to and reads dimensions from (one set of credentials, as the job has): the
+        // sink's; with a Kafka-only sink the first dimension's; none for a Kafka-only sink without dimensions.
+        String databaseUrl = postgres != null ? postgres.jdbcUrl : dimensions.isEmpty() ? null : dimensions.get(0).postgres.jdbcUrl;
+        SecretKeyRef databaseSecret = postgres != null ? postgres.credentialsSecretRef
+                : dimensions.isEmpty() ? null : dimensions.get(0).postgres.credentialsSecretRef;
         String kafkaGiven = kafka.bootstrapServers;
-        String postgresGiven = Endpoints.postgresHosts(postgres.jdbcUrl);
+        String postgresGiven = databaseUrl == null ? null : Endpoints.postgresHosts(databaseUrl);
         boolean kafkaReachable = Endpoints.anyReachable(kafkaGiven);
-        boolean postgresReachable = Endpoints.postgresReachable(postgres.jdbcUrl);
+        boolean postgresReachable = databaseUrl != null && Endpoints.postgresReachable(databaseUrl);
         if (kafkaReachable) {
             requireEnvironment(environment, isSasl(kafka) ? kafka.credentialsSecretRef : null, "Kafka at " + kafkaGiven,
                     JobContract.ENV_KAFKA_USERNAME, JobContract.ENV_KAFKA_PASSWORD);
         }
         if (postgresReachable) {
-            requireEnvironment(environment, postgres.credentialsSecretRef, "PostgreSQL at " + postgresGiven,
+            requireEnvironment(environment, databaseSecret, "PostgreSQL at " + postgresGiven,
                     JobContract.ENV_POSTGRES_USERNAME, JobContract.ENV_POSTGRES_PASSWORD);
         }
         String topic = kafka.topic != null ? kafka.topic : topicMatching(kafka.topicPattern);
 
         CompletableFuture<KafkaBroker> startingKafka = kafkaReachable ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> started(new KafkaBroker()));
-        CompletableFuture<PostgresServer> startingPostgres = postgresReachable ? CompletableFuture.completedFuture(null)
+        CompletableFuture<PostgresServer> startingPostgres = databaseUrl == null || postgresReachable ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> started(new PostgresServer()));
         KafkaBroker localKafka;
         PostgresServer localPostgres;
@@ -110,29 +118,43 @@ final class PipelineServices implements AutoCloseable {
             description.add("kafka        " + kafkaGiven + " is not reachable: started Kafka " + KafkaBroker.version()
                     + " at " + localKafka.bootstrapServers() + ", topic " + topic + " (" + LOCAL_TOPIC_PARTITIONS + " partitions)");
             KafkaSinkSpec sink = spec.sink.kafka;
-            if (sink != null && kafkaGiven.equals(sink.bootstrapServers)) {
-                // The sink's cluster is the source's: the local broker serves both.
-                localKafka.createTopic(sink.topic, LOCAL_TOPIC_PARTITIONS);
+            if (sink != null && (kafkaGiven.equals(sink.bootstrapServers) || !Endpoints.anyReachable(sink.bootstrapServers))) {
+                // The sink's cluster is the source's, or does not answer either: the local broker serves both, with
+                // the result topic and the late-data and dead-letter topics (the job creates no topic).
+                PipelineTopics topics = PipelineTopics.of(spec);
+                topics.roles().keySet().forEach(sinkTopic -> localKafka.createTopic(sinkTopic, LOCAL_TOPIC_PARTITIONS));
+                String sinkGiven = sink.bootstrapServers;
                 sink.bootstrapServers = localKafka.bootstrapServers();
                 sink.securityProtocol = SecurityProtocol.PLAINTEXT;
                 sink.saslMechanism = null;
                 sink.credentialsSecretRef = null;
-                description.add("kafka sink   topic " + sink.topic + " on the same broker (" + sink.delivery.name().toLowerCase().replace('_', '-') + ")");
+                if (sink.properties != null) {
+                    sink.properties.keySet().removeIf(key -> key.startsWith("ssl.") || key.startsWith("sasl."));
+                }
+                description.add("kafka sink   " + (kafkaGiven.equals(sinkGiven) ? "" : sinkGiven + " is not reachable either: ")
+                        + "topic" + (topics.roles().size() > 1 ? "s " : " ") + String.join(", ", topics.roles().keySet())
+                        + " on the same broker (" + sink.delivery.name().toLowerCase().replace('_', '-') + ")");
             }
         }
         DatabaseCredentials credentials;
-        if (localPostgres == null) {
+        if (databaseUrl == null) {
+            credentials = DatabaseCredentials.of(null, null);
+            description.add("postgres     none: the results go to Kafka only and no dimension is read");
+        } else if (localPostgres == null) {
             credentials = DatabaseCredentials.of(environment.get(JobContract.ENV_POSTGRES_USERNAME),
                     environment.get(JobContract.ENV_POSTGRES_PASSWORD));
-            description.add("postgres     " + postgres.jdbcUrl + " (from the manifest)");
+            description.add("postgres     " + databaseUrl + " (from the manifest)");
         } else {
             credentials = DatabaseCredentials.of(localPostgres.username(), localPostgres.password());
-            postgres.jdbcUrl = localPostgres.jdbcUrl();
-            postgres.credentialsSecretRef = null;
-            postgres.createTable = true;
-            description.add("postgres     " + postgresGiven + " is not reachable: started PostgreSQL at " + postgres.jdbcUrl
+            databaseUrl = localPostgres.jdbcUrl();
+            if (postgres != null) {
+                postgres.jdbcUrl = databaseUrl;
+                postgres.credentialsSecretRef = null;
+                postgres.createTable = true;
+            }
+            description.add("postgres     " + postgresGiven + " is not reachable: started PostgreSQL at " + databaseUrl
                     + " (user " + localPostgres.username() + ")");
-            for (EnrichSpec dimension : EventFields.dimensions(spec)) {
+            for (EnrichSpec dimension : dimensions) {
                 dimension.postgres.jdbcUrl = localPostgres.jdbcUrl();
                 if (dimension.postgres.query != null) {
                     description.add("dimension    " + dimension.name + ": its query runs on the local PostgreSQL, which has"
@@ -157,7 +179,7 @@ final class PipelineServices implements AutoCloseable {
         Properties kafkaClient = KafkaSources.consumerProperties(kafka);
         kafkaClient.remove("commit.offsets.on.checkpoint");
         kafkaClient.put("bootstrap.servers", kafka.bootstrapServers);
-        return new PipelineServices(localKafka, localPostgres, topic, kafkaClient, credentials, postgres.jdbcUrl, description);
+        return new PipelineServices(localKafka, localPostgres, topic, kafkaClient, credentials, databaseUrl, description);
     }
 
     /** The topic the generator writes to. */
@@ -174,7 +196,11 @@ final class PipelineServices implements AutoCloseable {
         return credentials;
     }
 
+    /** @throws SQLException when the pipeline has no database (a Kafka-only sink without dimensions) */
     Connection newConnection() throws SQLException {
+        if (jdbcUrl == null) {
+            throw new SQLException("the pipeline has no database: its results go to Kafka only");
+        }
         return DriverManager.getConnection(jdbcUrl, credentials.username(), credentials.password());
     }
 
@@ -185,6 +211,11 @@ final class PipelineServices implements AutoCloseable {
 
     boolean startedAny() {
         return localKafka != null || localPostgres != null;
+    }
+
+    /** {@code Kafka and PostgreSQL}, {@code Kafka} or {@code PostgreSQL}: what the run started. */
+    String started() {
+        return localKafka != null && localPostgres != null ? "Kafka and PostgreSQL" : localKafka != null ? "Kafka" : "PostgreSQL";
     }
 
     @Override

@@ -9,9 +9,11 @@ import java.util.List;
 /**
  * The tables a pipeline writes, as {@link TableWatcher} reads them: the result table (windows first by their start),
  * the late-data table if there is one, and the dead-letter table, whose rows show where the record was and why it
- * was refused.
+ * was refused. What goes to topics instead is in {@link PipelineTopics}.
  *
- * @param lateData null when late events are dropped or there is no window
+ * @param result     null without {@code spec.sink.postgres} (results on a topic only)
+ * @param lateData   null when late events are dropped, go to a topic, or there is no window
+ * @param deadLetter null when dead letters go to a topic
  */
 public record PipelineTables(String result, String lateData, String deadLetter, List<TableWatcher.Table> tables) {
     private static final List<String> POSITION = List.of("topic", "partition", "offset");
@@ -23,24 +25,42 @@ public record PipelineTables(String result, String lateData, String deadLetter, 
             order.remove(ResultSchema.WINDOW_START);
             order.add(0, ResultSchema.WINDOW_START);
         }
-        String result = spec.sink.postgres.table;
+        String result = spec.sink.postgres == null ? null : spec.sink.postgres.table;
         List<TableWatcher.Table> tables = new ArrayList<>();
-        tables.add(new TableWatcher.Table(result, schema.primaryKey(), order, null));
+        if (result != null) {
+            tables.add(new TableWatcher.Table(result, schema.primaryKey(), order, null));
+        }
         String lateData = spec.lateData != null ? spec.lateData.table : null;
         if (lateData != null) {
             tables.add(new TableWatcher.Table(lateData, POSITION, List.of("received_at", "partition", "offset"),
                     List.of("partition", "offset", "event_time", "event_key", "payload")));
         }
         String deadLetter = spec.deadLetter.table;
-        tables.add(new TableWatcher.Table(deadLetter, POSITION, List.of("rejected_at", "partition", "offset"),
-                List.of("partition", "offset", "reason", "payload")));
+        if (deadLetter != null) {
+            tables.add(new TableWatcher.Table(deadLetter, POSITION, List.of("rejected_at", "partition", "offset"),
+                    List.of("partition", "offset", "reason", "payload")));
+        }
         return new PipelineTables(result, lateData, deadLetter, List.copyOf(tables));
     }
 
     /** {@code sensor_alerts (results), sensor_alerts_late (late data), sensor_readings_rejects (dead letters)} */
     public String description() {
-        return result + " (results)" + (lateData == null ? "" : ", " + lateData + " (late data)")
-                + ", " + deadLetter + " (dead letters)";
+        List<String> parts = new ArrayList<>();
+        if (result != null) {
+            parts.add(result + " (results)");
+        }
+        if (lateData != null) {
+            parts.add(lateData + " (late data)");
+        }
+        if (deadLetter != null) {
+            parts.add(deadLetter + " (dead letters)");
+        }
+        return String.join(", ", parts);
+    }
+
+    /** No table: everything the pipeline writes goes to topics. */
+    public boolean isEmpty() {
+        return tables.isEmpty();
     }
 
     public TableWatcher watcher() {

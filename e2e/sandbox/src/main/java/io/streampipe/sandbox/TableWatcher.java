@@ -1,5 +1,6 @@
 package io.streampipe.sandbox;
 
+import io.streampipe.api.SpecValidator;
 import io.streampipe.api.SqlIdentifiers;
 
 import java.sql.Connection;
@@ -91,6 +92,9 @@ public final class TableWatcher {
             while (result.next()) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 for (int i = 1; i <= columns.getColumnCount(); i++) {
+                    if (SpecValidator.WINDOW_EVENTS.equals(columns.getColumnName(i))) {
+                        continue; // the committer's guard column (events counted in the row), not a result; the topic has none either
+                    }
                     Object value = result.getObject(i);
                     row.put(columns.getColumnName(i), value instanceof Timestamp timestamp ? timestamp.toInstant() : value);
                 }

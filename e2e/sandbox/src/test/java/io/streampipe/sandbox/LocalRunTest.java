@@ -1,6 +1,9 @@
 package io.streampipe.sandbox;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streampipe.api.JobContract;
+import io.streampipe.api.v1alpha1.KafkaSinkSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.job.SpecFiles;
 import io.streampipe.sandbox.generator.EventKind;
@@ -8,9 +11,15 @@ import io.streampipe.sandbox.generator.GeneratedEvent;
 import io.streampipe.sandbox.generator.ProducedEvent;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,9 +33,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,12 +49,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalRunTest {
     private static final Path EXAMPLES = Path.of(System.getProperty("streampipe.examples", "../../examples"));
 
-    /** The manifest's Kafka and PostgreSQL don't answer: the run starts its own, and stops them. */
+    /**
+     * The orders example with its results and dead letters on topics only (spec.sink.kafka, spec.deadLetter.topic, no
+     * spec.sink.postgres). Its Kafka doesn't answer: the run starts a broker with the three topics, and no PostgreSQL.
+     * The newest record of each order on the result topic is its latest valid event; the dead-letter topic holds exactly
+     * the broken records, each for the reason it was broken for; the console shows the records of both as they land.
+     */
     @Test
-    void ordersUpsertMirrorsTheLatestValidEventOfEachOrder() throws Exception {
+    void ordersToKafkaOnlyMirrorTheLatestValidEventOfEachOrderAndTheDeadLetters() throws Exception {
         Set<Long> childrenBefore = liveChildren();
         Settings settings = new Settings(EXAMPLES.resolve("orders-upsert.yaml"), 25, Duration.ofSeconds(15), 11, 1);
-        LocalRun run = new LocalRun(settings, SpecFiles.read(settings.manifest()), Map.of(), console());
+        StreamingPipelineSpec spec = SpecFiles.read(settings.manifest());
+        spec.sink.postgres = null;
+        spec.sink.kafka = new KafkaSinkSpec();
+        spec.sink.kafka.bootstrapServers = spec.source.kafka.bootstrapServers;
+        spec.sink.kafka.topic = "orders-latest";
+        spec.sink.kafka.delivery = KafkaSinkSpec.Delivery.AT_LEAST_ONCE;
+        spec.deadLetter.table = null;
+        spec.deadLetter.topic = "orders-rejects";
+        assertThat(io.streampipe.api.SpecValidator.problems(spec)).isEmpty();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        LocalRun run = new LocalRun(settings, spec, Map.of(), teeConsole(console));
         try {
             run.start();
             run.watch();
@@ -55,10 +79,34 @@ class LocalRunTest {
             assertThat(latest).hasSizeGreaterThan(50);
             Map<String, Map<String, Object>> expected = latest.values().stream()
                     .collect(Collectors.toMap(p -> p.event().key(), p -> columns(p.event().fields())));
-            Map<String, Map<String, Object>> actual = rows(run, "SELECT order_id, customer_id, status, amount, items, updated_at"
-                    + " FROM orders_latest").stream().collect(Collectors.toMap(r -> (String) r.get("order_id"), Function.identity()));
-            assertThat(actual).isEqualTo(expected);
-            assertDeadLettersAreTheBrokenEvents(run, "orders_rejects");
+            Properties consumer = new Properties();
+            consumer.put("bootstrap.servers", run.spec().sink.kafka.bootstrapServers);
+            Map<String, Map<String, Object>> newest = new HashMap<>();
+            for (String value : values(consumer, "orders-latest")) {
+                Map<String, Object> row = jsonColumns(value);
+                newest.put((String) row.get("order_id"), row);
+            }
+            assertThat(newest).isEqualTo(expected);
+
+            Map<List<Long>, GeneratedEvent> broken = new LinkedHashMap<>();
+            run.producer().rejected().forEach(produced -> broken.put(List.of((long) produced.partition(), produced.offset()), produced.event()));
+            Map<List<Long>, String> reasons = new LinkedHashMap<>();
+            for (String value : values(consumer, "orders-rejects")) {
+                Map<String, Object> reject = JSON.readValue(value, new TypeReference<>() { });
+                reasons.put(List.of(((Number) reject.get("partition")).longValue(), ((Number) reject.get("offset")).longValue()),
+                        (String) reject.get("reason"));
+            }
+            assertThat(reasons.keySet()).isEqualTo(broken.keySet()).isNotEmpty();
+            reasons.forEach((position, reason) -> assertThat(broken.get(position).explainedBy(reason)).as(reason).isTrue());
+
+            String printed = console.toString(StandardCharsets.UTF_8);
+            assertThat(printed).contains("  topic        orders-latest (results, read_committed)",
+                    "  topic        orders-rejects (dead letters, read_committed)", "records: orders-latest ")
+                    .doesNotContain("started PostgreSQL");
+            assertThat(printed.lines().filter(line -> line.matches("\\d\\d:\\d\\d:\\d\\d \\+ orders-latest \\{\"order_id\":\"ord-.*")))
+                    .isNotEmpty();
+            assertThat(printed.lines().filter(line -> line.matches("\\d\\d:\\d\\d:\\d\\d \\+ orders-rejects null \\{.*\"reason\".*")))
+                    .isNotEmpty();
         } finally {
             run.close();
         }
@@ -109,7 +157,8 @@ class LocalRunTest {
             Map<String, String> environment = Map.of(JobContract.ENV_POSTGRES_USERNAME, postgres.username(),
                     JobContract.ENV_POSTGRES_PASSWORD, postgres.password());
             Settings settings = new Settings(EXAMPLES.resolve("sensor-anomalies.yaml"), 20, Duration.ofSeconds(25), 5, 1);
-            LocalRun run = new LocalRun(settings, spec, environment, console());
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            LocalRun run = new LocalRun(settings, spec, environment, teeConsole(console));
             try {
                 run.start();
                 assertThat(run.spec().source.kafka.bootstrapServers).isEqualTo(kafka.bootstrapServers());
@@ -130,6 +179,14 @@ class LocalRunTest {
                         .collect(Collectors.toSet());
                 assertThat(late).isNotEmpty();
                 assertThat(generatedTooLate).containsAll(late);
+
+                // What the run (and the demo, with the same feeds) printed: alert rows without the committer's guard
+                // column, and the alerts' records from the topic (exactly-once: those its checkpoints committed).
+                List<String> printed = console.toString(StandardCharsets.UTF_8).lines().toList();
+                assertThat(printed).anyMatch(line -> line.matches("\\d\\d:\\d\\d:\\d\\d \\+ sensor_alerts \\{sensor_id=s-\\d+, .*"))
+                        .noneMatch(line -> line.contains("_events"))
+                        .anyMatch(line -> line.matches("\\d\\d:\\d\\d:\\d\\d \\+ sensor-alerts \\{\"sensor_id\":\"s-\\d+\",\"window_start\":\"[^\"]+\"\\}"
+                                + " \\{\"sensor_id\":.*\"avg_temp\":.*\\}"));
             } finally {
                 run.close();
             }
@@ -200,6 +257,56 @@ class LocalRunTest {
     private static <T extends io.streampipe.testkit.data.LocalService> T started(T service) {
         service.start();
         return service;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The values on {@code topic} from its start to its end, in each partition's order (one partition's keys stay in it). */
+    private static List<String> values(Properties connection, String topic) {
+        Properties properties = new Properties();
+        properties.putAll(connection);
+        properties.put("isolation.level", "read_committed");
+        properties.put("key.deserializer", StringDeserializer.class.getName());
+        properties.put("value.deserializer", StringDeserializer.class.getName());
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+            }
+        }
+        return values;
+    }
+
+    /** A result record's value as the columns the oracle holds (numbers as longs and doubles, timestamps as instants). */
+    private static Map<String, Object> jsonColumns(String value) throws java.io.IOException {
+        Map<String, Object> row = new HashMap<>();
+        JSON.readValue(value, new TypeReference<Map<String, Object>>() { }).forEach((column, field) -> row.put(column,
+                column.equals("updated_at") ? java.time.Instant.parse((String) field)
+                        : field instanceof Integer n ? n.longValue() : field));
+        return row;
+    }
+
+    /** The run's console output, in the test's output and in {@code copy}. */
+    private static PrintStream teeConsole(ByteArrayOutputStream copy) {
+        return new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                System.out.write(b);
+                copy.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                System.out.write(bytes, offset, length);
+                copy.write(bytes, offset, length);
+            }
+        }, true, StandardCharsets.UTF_8);
     }
 
     /** The run's console output, in the test's output. */

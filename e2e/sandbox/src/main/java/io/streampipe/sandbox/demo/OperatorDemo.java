@@ -5,11 +5,14 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.streampipe.api.SpecValidator;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
+import io.streampipe.job.sink.kafka.KafkaSinks;
 import io.streampipe.sandbox.Errors;
 import io.streampipe.sandbox.LocalRun;
 import io.streampipe.sandbox.PipelineTables;
+import io.streampipe.sandbox.PipelineTopics;
 import io.streampipe.sandbox.Settings;
 import io.streampipe.sandbox.TableFeed;
+import io.streampipe.sandbox.TopicFeed;
 import io.streampipe.sandbox.generator.EventGenerator;
 import io.streampipe.sandbox.generator.EventProducer;
 
@@ -33,8 +36,8 @@ import java.util.Locale;
 /**
  * {@code e2e/bin/sandbox demo <manifest>}: the operator at work on the sandbox. Applies the manifest with kubectl,
  * produces realistic events into its topic, and prints, as they change, the pipeline's status as the operator writes
- * it and the rows of its result, late-data and dead-letter tables, with the kubectl lines that drive the operator from
- * another terminal. Ctrl-C (or the end of {@code --duration}) stops the generator; the script then stops the sandbox.
+ * it, the rows of its result, late-data and dead-letter tables and the records of its Kafka sink's topics, with the
+ * kubectl lines that drive the operator from another terminal. Ctrl-C (or the end of {@code --duration}) stops the generator; the script then stops the sandbox.
  */
 public final class OperatorDemo implements AutoCloseable {
     static final String KUBE_BIN_ENV = "KUBE_BIN_DIR";
@@ -49,12 +52,17 @@ public final class OperatorDemo implements AutoCloseable {
     private final PrintStream out;
     private KubernetesClient client;
     private PipelineEndpoints endpoints;
+    private PipelineTables tables;
+    private PipelineTopics topics;
     private TableFeed feed;
+    private TopicFeed topicFeed;
     private EventProducer producer;
     private boolean generatorStarted;
     private StatusWatch status;
     private long appliedNanos;
     private Duration firstResultAfterApply;
+    /** row (in the result table) or record (on the result topic) */
+    private String firstResult;
     private volatile boolean stopping;
     private boolean closed;
 
@@ -141,7 +149,9 @@ public final class OperatorDemo implements AutoCloseable {
         printPasteCommands(namespace, name);
         status = StatusWatch.start(client, namespace, name, this::print);
         apply();
-        out.println("The status when it changes, rows as they land (+ new, ~ changed, - deleted), a summary every "
+        out.println("The status when it changes, " + (feed == null ? "records as they land (+ new, - a tombstone)"
+                : topicFeed == null ? "rows as they land (+ new, ~ changed, - deleted)"
+                : "rows and records as they land (+ new, ~ changed, - deleted or a tombstone)") + ", a summary every "
                 + SUMMARY_INTERVAL.toSeconds() + " s; times UTC:");
     }
 
@@ -170,7 +180,7 @@ public final class OperatorDemo implements AutoCloseable {
         }
         producer.stop();
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (!stopping && System.nanoTime() < deadline && feed.newRows(feed.tables().deadLetter()) < producer.rejectedCount()) {
+        while (!stopping && System.nanoTime() < deadline && deadLetters() < producer.rejectedCount()) {
             Thread.sleep(POLL_INTERVAL.toMillis());
             pollTables();
         }
@@ -194,6 +204,9 @@ public final class OperatorDemo implements AutoCloseable {
         if (feed != null) {
             run("close the database connection", feed::close);
         }
+        if (topicFeed != null) {
+            run("close the sink topic's consumer", topicFeed::close);
+        }
         if (client != null) {
             run("close the Kubernetes client", client::close);
         }
@@ -208,7 +221,28 @@ public final class OperatorDemo implements AutoCloseable {
     }
 
     private void watchTables() throws SQLException {
-        feed = TableFeed.start(PipelineTables.of(pipeline.getSpec()), endpoints::newConnection, out);
+        tables = PipelineTables.of(pipeline.getSpec());
+        topics = PipelineTopics.of(pipeline.getSpec());
+        if (!tables.isEmpty()) {
+            feed = TableFeed.start(tables, endpoints::newConnection, out);
+        }
+        if (!topics.isEmpty()) {
+            // As the local run does: a read_committed consumer with the sink's own connection settings. A login the
+            // job takes from a Secret through its environment is not in this JVM: then the feed is left out, said so.
+            try {
+                topicFeed = TopicFeed.start(topics, KafkaSinks.connectionProperties(pipeline.getSpec().sink.kafka), out);
+            } catch (RuntimeException e) {
+                out.println("  topics       not shown (" + String.join(", ", topics.roles().keySet()) + "): " + Errors.describe(e));
+            }
+        }
+    }
+
+    /** Dead letters that landed since the start; unknown (as if all) when their topic could not be watched. */
+    private long deadLetters() {
+        if (tables.deadLetter() != null) {
+            return feed.newRows(tables.deadLetter());
+        }
+        return topicFeed == null ? Long.MAX_VALUE : topicFeed.newRecords(topics.deadLetter());
     }
 
     /**
@@ -278,11 +312,21 @@ public final class OperatorDemo implements AutoCloseable {
     }
 
     private void pollTables() throws SQLException {
-        List<String> lines = feed.poll(stopping);
+        List<String> lines = new ArrayList<>(feed == null ? List.of() : feed.poll(stopping));
+        if (topicFeed != null) {
+            lines.addAll(topicFeed.poll());
+        }
         lines.forEach(this::print);
-        if (firstResultAfterApply == null && lines.stream().anyMatch(line -> line.startsWith("+ " + feed.tables().result() + " "))) {
-            firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
-            print("first result row " + seconds(firstResultAfterApply) + " after kubectl apply");
+        if (firstResultAfterApply == null) {
+            // The first result in the table or on the topic, whichever shows first (a row, or a record).
+            String row = tables.result() == null ? null : "+ " + tables.result() + " ";
+            String record = topics.result() == null ? null : "+ " + topics.result() + " ";
+            lines.stream().filter(line -> row != null && line.startsWith(row) || record != null && line.startsWith(record))
+                    .findFirst().ifPresent(line -> {
+                        firstResultAfterApply = Duration.ofNanos(System.nanoTime() - appliedNanos);
+                        firstResult = row != null && line.startsWith(row) ? "row" : "record";
+                        print("first result " + firstResult + " " + seconds(firstResultAfterApply) + " after kubectl apply");
+                    });
         }
     }
 
@@ -301,14 +345,20 @@ public final class OperatorDemo implements AutoCloseable {
                 parts.add("checkpoint " + StatusLine.time(observed.lastCheckpoint.time));
             }
         }, () -> parts.add("no pipeline"));
-        parts.add(feed.rowCounts());
+        if (feed != null) {
+            parts.add(feed.rowCounts());
+        }
+        if (topicFeed != null) {
+            parts.add(topicFeed.recordCount());
+        }
         return String.join(" · ", parts);
     }
 
     private String timings() {
         String ready = status.readyBeforeApply() ? "Ready already before it"
                 : status.readyAfterApply().map(after -> "Ready=True after " + seconds(after)).orElse("not Ready yet");
-        String result = firstResultAfterApply == null ? "no result row yet" : "first result row after " + seconds(firstResultAfterApply);
+        String result = firstResultAfterApply == null ? "no result yet"
+                : "first result " + firstResult + " after " + seconds(firstResultAfterApply);
         return ready + ", " + result;
     }
 

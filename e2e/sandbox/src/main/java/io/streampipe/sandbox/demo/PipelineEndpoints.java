@@ -59,10 +59,14 @@ final class PipelineEndpoints {
             kafkaLogin += ", " + SaslJaasConfig.mechanismName(mechanism) + " as " + login.username()
                     + " from Secret " + kafka.credentialsSecretRef.name;
         }
+        String description = kafka.bootstrapServers + " topic " + kafka.topic + " (" + kafkaLogin + ")";
         var postgres = spec.sink.postgres;
+        if (postgres == null) { // results on Kafka only: no table to watch
+            return new PipelineEndpoints(kafka.topic, kafkaClient, null, new Credentials(null, null),
+                    description + ", results to " + spec.sink.kafka.bootstrapServers + " topic " + spec.sink.kafka.topic);
+        }
         Credentials database = credentials(client, namespace, postgres.credentialsSecretRef, "spec.sink.postgres.credentialsSecretRef");
-        String description = kafka.bootstrapServers + " topic " + kafka.topic + " (" + kafkaLogin + "), " + postgres.jdbcUrl
-                + (postgres.credentialsSecretRef == null ? "" : " as " + database.username()
+        description += ", " + postgres.jdbcUrl + (postgres.credentialsSecretRef == null ? "" : " as " + database.username()
                 + " (Secret " + postgres.credentialsSecretRef.name + ")");
         return new PipelineEndpoints(kafka.topic, kafkaClient, postgres.jdbcUrl, database, description);
     }
