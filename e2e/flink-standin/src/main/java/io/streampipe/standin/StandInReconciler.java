@@ -208,7 +208,7 @@ final class StandInReconciler {
                 } catch (Exception e) {
                     throw new UpgradeFailureException("Savepoint Error: " + e.getMessage(), "SavepointError");
                 }
-                FkoStatus.upgradeSavepoint(deployment, location, cancelStarted);
+                FkoStatus.upgradeSavepoint(deployment, location, cancelStarted, SavepointFormatType.valueOf(config.savepointFormatType().name()));
             }
             case STATELESS -> {
                 if (status.isJobCancellable()) {
