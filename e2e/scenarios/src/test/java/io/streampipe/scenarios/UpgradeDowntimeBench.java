@@ -216,12 +216,18 @@ class UpgradeDowntimeBench {
         }
     }
 
-    /** {@code windows} events, each the only one of its key and 1 s window, in the last two hours, in event-time order. */
+    /**
+     * {@code windows} events, each the only one of its key and 1 s window, in event-time order, the last a minute before
+     * now: their state goes at window end + 2 h (the allowed lateness), after the measurement. (A backlog that began
+     * 100 min ago had its cleanup due 20 min later; once the live watermark reached it, every window of the backlog was
+     * purged at once, which held the savepoint's barrier for minutes and left no state to restore.)
+     */
     private static long produceBacklog(String topic, long windows) {
         if (windows == 0) {
             return 0;
         }
-        long start = System.currentTimeMillis() - Duration.ofMinutes(100).toMillis();
+        long span = (windows + KEYS - 1) / KEYS * 1000;
+        long start = System.currentTimeMillis() - span - Duration.ofMinutes(1).toMillis();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new StringSerializer())) {
             for (long i = 0; i < windows; i++) {
