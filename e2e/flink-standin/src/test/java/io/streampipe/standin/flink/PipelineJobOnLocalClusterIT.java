@@ -131,8 +131,8 @@ class PipelineJobOnLocalClusterIT {
             Await.equal(TIMEOUT, () -> table(topic), Orders.latest(orders));
 
             t = System.nanoTime();
-            // In RocksDB's native format, as the operator asks the Flink operator for upgrades: the next job restores it
-            // at another parallelism.
+            // In RocksDB's native format, which a FlinkDeployment may ask for (kubernetes.operator.savepoint.format.type):
+            // the next job restores it at another parallelism.
             stopped = flink.awaitSavepoint(first, flink.stopWithSavepoint(first, savepoints, SavepointFormatType.NATIVE), TIMEOUT);
             Await.equal(TIMEOUT, () -> flink.job(first).state(), "FINISHED");
             LOG.info("Stopped with savepoint {} in {} ms", stopped, millisSince(t));
