@@ -1,6 +1,7 @@
 package io.streampipe.standin;
 
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.SavepointFormatType;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,14 +29,18 @@ interface FlinkClusters {
     /** The failure of a FAILED job as (type, message) pairs, the throwable first, then its causes. */
     List<String[]> jobFailure(String cluster, String jobId) throws Exception;
 
-    /** AbstractFlinkService.savepointJobOrError: stop-with-savepoint, blocking up to {@code timeout}; the location. */
-    String stopWithSavepoint(String cluster, String jobId, String directory, boolean drain, Duration timeout) throws Exception;
+    /**
+     * AbstractFlinkService.savepointJobOrError: stop-with-savepoint in {@code format}, blocking up to {@code timeout};
+     * the location.
+     */
+    String stopWithSavepoint(String cluster, String jobId, String directory, SavepointFormatType format, boolean drain,
+                             Duration timeout) throws Exception;
 
     /** AbstractFlinkService.cancelJobOrError: cancels; returns false if the job was already gone or terminal. */
     boolean cancel(String cluster, String jobId) throws Exception;
 
-    /** AbstractFlinkService.triggerSavepoint: the trigger id. */
-    String triggerSavepoint(String cluster, String jobId, String directory) throws Exception;
+    /** AbstractFlinkService.triggerSavepoint, in {@code format}: the trigger id. */
+    String triggerSavepoint(String cluster, String jobId, String directory, SavepointFormatType format) throws Exception;
 
     /** AbstractFlinkService.fetchSavepointInfo. */
     SavepointResult savepointResult(String cluster, String jobId, String triggerId);

@@ -9,6 +9,7 @@ import io.streampipe.standin.flink.rest.JobExceptions;
 import io.streampipe.standin.flink.rest.JobSummary;
 import io.streampipe.standin.flink.rest.SavepointStatus;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,10 +141,11 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
     }
 
     @Override
-    public String stopWithSavepoint(String name, String jobId, String directory, boolean drain, Duration timeout) {
+    public String stopWithSavepoint(String name, String jobId, String directory, SavepointFormatType format, boolean drain,
+                                    Duration timeout) {
         Entry entry = entry(name);
         FlinkRestClient rest = entry.cluster.rest();
-        String trigger = rest.stopWithSavepoint(jobId, entry.prepared.paths().toLocal(directory));
+        String trigger = rest.stopWithSavepoint(jobId, entry.prepared.paths().toLocal(directory), format);
         return entry.prepared.paths().toRemote(rest.awaitSavepoint(jobId, trigger, timeout));
     }
 
@@ -159,9 +161,9 @@ final class LocalFlinkClusters implements FlinkClusters, AutoCloseable {
     }
 
     @Override
-    public String triggerSavepoint(String name, String jobId, String directory) {
+    public String triggerSavepoint(String name, String jobId, String directory, SavepointFormatType format) {
         Entry entry = entry(name);
-        return entry.cluster.rest().triggerSavepoint(jobId, entry.prepared.paths().toLocal(directory));
+        return entry.cluster.rest().triggerSavepoint(jobId, entry.prepared.paths().toLocal(directory), format);
     }
 
     @Override

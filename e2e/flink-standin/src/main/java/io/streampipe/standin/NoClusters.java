@@ -1,6 +1,7 @@
 package io.streampipe.standin;
 
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.SavepointFormatType;
 
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +49,8 @@ final class NoClusters implements FlinkClusters, AutoCloseable {
     }
 
     @Override
-    public String stopWithSavepoint(String cluster, String jobId, String directory, boolean drain, Duration timeout) {
+    public String stopWithSavepoint(String cluster, String jobId, String directory, SavepointFormatType format, boolean drain,
+                                    Duration timeout) {
         finish(cluster, jobId, JobStatus.FINISHED);
         return savepoint(directory);
     }
@@ -64,7 +66,7 @@ final class NoClusters implements FlinkClusters, AutoCloseable {
     }
 
     @Override
-    public String triggerSavepoint(String cluster, String jobId, String directory) {
+    public String triggerSavepoint(String cluster, String jobId, String directory, SavepointFormatType format) {
         String trigger = UUID.randomUUID().toString();
         savepoints.put(trigger, savepoint(directory));
         return trigger;

@@ -242,8 +242,9 @@ final class StandInController implements AutoCloseable {
         if (!status.getReconciliationStatus().isBeforeFirstDeployment() && !terminal
                 && FkoConfig.of(deployment).savepointOnDeletion() && state == JobStatus.RUNNING) {
             try {
+                FkoConfig config = FkoConfig.of(deployment);
                 String location = clusters.stopWithSavepoint(name, status.getJobStatus().getJobId(),
-                        FkoConfig.of(deployment).savepointDirectory().orElseThrow(), false, FkoConfig.of(deployment).checkpointTimeout());
+                        config.savepointDirectory().orElseThrow(), config.savepointFormatType(), false, config.checkpointTimeout());
                 LOG.info("FlinkDeployment {}: stopped with savepoint {} before deletion", name, location);
             } catch (Exception e) {
                 LOG.warn("FlinkDeployment {}: the savepoint before deletion failed: {}", name, e.getMessage());

@@ -203,11 +203,12 @@ final class StandInReconciler {
                         "Savepoint directory (execution.checkpointing.savepoint-dir) is not set", "SavepointError"));
                 String location;
                 try {
-                    location = clusters.stopWithSavepoint(cluster, jobId, directory, config.drainOnSavepoint(), config.checkpointTimeout());
+                    location = clusters.stopWithSavepoint(cluster, jobId, directory, config.savepointFormatType(), config.drainOnSavepoint(),
+                            config.checkpointTimeout());
                 } catch (Exception e) {
                     throw new UpgradeFailureException("Savepoint Error: " + e.getMessage(), "SavepointError");
                 }
-                FkoStatus.upgradeSavepoint(deployment, location, cancelStarted);
+                FkoStatus.upgradeSavepoint(deployment, location, cancelStarted, SavepointFormatType.valueOf(config.savepointFormatType().name()));
             }
             case STATELESS -> {
                 if (status.isJobCancellable()) {
@@ -319,8 +320,8 @@ final class StandInReconciler {
             return;
         }
         String directory = config.savepointDirectory().orElseThrow(() -> new IllegalStateException("No savepoint directory"));
-        String triggerId = clusters.triggerSavepoint(cluster, status.getJobStatus().getJobId(), directory);
-        info.setTrigger(triggerId, trigger, SavepointFormatType.CANONICAL);
+        String triggerId = clusters.triggerSavepoint(cluster, status.getJobStatus().getJobId(), directory, config.savepointFormatType());
+        info.setTrigger(triggerId, trigger, SavepointFormatType.valueOf(config.savepointFormatType().name()));
     }
 
     /**

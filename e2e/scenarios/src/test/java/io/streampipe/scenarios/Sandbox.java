@@ -119,7 +119,12 @@ final class Sandbox implements AutoCloseable {
 
     StreamingPipelineStatus awaitStatus(String name, String what, Predicate<StreamingPipelineStatus> condition)
             throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        return awaitStatus(name, what, PATIENCE, condition);
+    }
+
+    StreamingPipelineStatus awaitStatus(String name, String what, Duration patience, Predicate<StreamingPipelineStatus> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
         StreamingPipelineStatus last = null;
         while (System.nanoTime() < deadline) {
             last = status(name);
@@ -128,7 +133,7 @@ final class Sandbox implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError(name + " not " + what + " within " + PATIENCE + "; last status: "
+        throw new AssertionError(name + " not " + what + " within " + patience + "; last status: "
                 + (last == null ? null : Serialization.asYaml(last)));
     }
 

@@ -3,12 +3,20 @@ package io.streampipe.scenarios;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
+import io.streampipe.api.v1alpha1.TransformSpec;
+import io.streampipe.standin.fko.FkoConfig;
 import io.streampipe.standin.flink.rest.FlinkRestClient;
 import io.streampipe.standin.flink.rest.JarRun;
 import io.streampipe.testkit.kube.KubeApiServer;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static io.streampipe.scenarios.Sandbox.condition;
 
@@ -32,21 +41,34 @@ import static io.streampipe.scenarios.Sandbox.condition;
  * script runs it with {@code -Dit.test=UpgradeDowntimeBench}.
  *
  * <p>For each state size, one pipeline (a 1 s tumbling count per key, allowed lateness 2 h, so every window a key had
- * in the last two hours stays in state) first reads a backlog of events, each in its own key and window, then a live
- * producer keeps rows coming every second. Measured, in the same run:
+ * in the last two hours stays in state, and {@code having: events > 1}) first reads a backlog of events, each in its own
+ * key and window, then a live producer keeps rows coming every second. The backlog's windows hold one event each: they
+ * fire, stay in state until their allowed lateness is over, and write no row (the having condition), so the state is
+ * built at the speed the job reads and keeps events, not at the speed PostgreSQL takes millions of rows. The live
+ * producer's windows hold about five events each and are written. The backlog counts as read when the pipeline's
+ * consumer group has committed its end offsets, which Flink does when a checkpoint holding it completes.
+ *
+ * <p>Before the upgrade, one savepoint in each format (canonical, native) is taken of the loaded job through the REST
+ * API and timed: the Flink operator takes the format {@code kubernetes.operator.savepoint.format.type} names.
+ *
+ * <p>Measured, in the same run:
  * <ul>
  *   <li><b>operator</b>: a spec change (a new image tag) to the first newer row in the table, and the operator's own
  *       {@code status.lastUpgradeDowntime};</li>
  *   <li><b>floor</b>: on the cluster the upgrade left running, with our operator stopped, Flink's REST API alone:
  *       stop-with-savepoint, then the same jar run from that savepoint to RUNNING, and to the first newer row.</li>
  * </ul>
- * The state's size is the last completed checkpoint's (the JobManager's {@code checkpointed_size}).
+ * The state's size is the whole state of the last completed checkpoint (the JobManager's {@code state_size}; with
+ * RocksDB's incremental checkpoints, the files the checkpoint refers to, which include what RocksDB has not compacted
+ * away yet).
  */
 class UpgradeDowntimeBench {
     private static final Path OUT = Path.of(System.getProperty("streampipe.sandboxState")).resolveSibling("bench-upgrade.txt");
     private static final Path WORK = Path.of(System.getProperty("streampipe.sandboxState")).resolveSibling("bench-upgrade-work");
     private static final int PARTITIONS = 4;
     private static final int KEYS = 10_000;
+    /** The savepoint of a large state takes minutes on this machine; spec.upgrade.timeout is 10 min. */
+    private static final Duration UPGRADE_PATIENCE = Duration.ofMinutes(12);
 
     @RegisterExtension
     static final KubeApiServer API_SERVER = new KubeApiServer().withCrds(Path.of(System.getProperty("streampipe.crd")));
@@ -80,25 +102,41 @@ class UpgradeDowntimeBench {
     private void measure(String name, long windows) throws Exception {
         TickProducer.createTopic("kafka:9092", name, PARTITIONS);
         long produced = produceBacklog(name, windows);
+        Map<TopicPartition, Long> backlogEnd = endOffsets(name);
         try (TickProducer ticker = new TickProducer("kafka:9092", name, PARTITIONS, 25).start();
              TicksTable table = new TicksTable("jdbc:postgresql://postgres:5432/analytics", sandbox.secretValue("analytics-db", "username"),
                      sandbox.secretValue("analytics-db", "password"), name.replace('-', '_'), name.replace('-', '_') + "_late")) {
             sandbox.client.resource(pipeline(name)).create();
             sandbox.awaitStatus(name, "Ready", status -> "True".equals(condition(status, "Ready")) && status.job != null
                     && "RUNNING".equals(status.job.state));
-            // A backlog of millions of windows is millions of rows: allow 1,000 rows a second, the slowest seen here.
-            java.time.Duration backlogPatience = Sandbox.PATIENCE.plusSeconds(windows / 1000);
-            Sandbox.awaitTrue(name + ": the backlog in the table", backlogPatience, () -> table.count() >= windows);
+            long reading = System.currentTimeMillis();
+            // Allow 1,000 events a second, the slowest backlog seen here.
+            Duration backlogPatience = Sandbox.PATIENCE.plusSeconds(windows / 1000);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "kafka:9092"))) {
+                Sandbox.awaitTrue(name + ": the backlog read and checkpointed", backlogPatience, () -> committedAtLeast(admin, name, backlogEnd));
+            }
             long caughtUp = System.currentTimeMillis();
             StreamingPipelineStatus loaded = sandbox.awaitStatus(name, "a checkpoint after the backlog", status -> status.lastCheckpoint != null
                     && Instant.parse(status.lastCheckpoint.time).toEpochMilli() > caughtUp);
-            long stateBytes = loaded.lastCheckpoint.sizeBytes;
+            Sandbox.awaitTrue("a row of the live events", () -> table.firstProgressAfter(caughtUp) > 0);
+            // The whole state (the status's sizeBytes is what an incremental checkpoint added).
+            FlinkRestClient loadedRest = sandbox.standIn().cluster(Sandbox.NAMESPACE, name).orElseThrow().rest();
+            long stateBytes = loadedRest.checkpoints(loaded.job.id).latestCompleted().orElseThrow().stateSize();
+            line(name + ".backlog_windows", Long.toString(produced));
+            line(name + ".backlog_read_s", seconds(caughtUp - reading));
+            line(name + ".backlog_events_per_s", Long.toString(produced * 1000 / Math.max(1, caughtUp - reading)));
+            line(name + ".state_bytes", Long.toString(stateBytes));
+
+            // Both savepoint formats of the loaded job, timed; the job runs on.
+            String formatsDirectory = WORK.resolve("format-savepoints").toUri().toString();
+            line(name + ".savepoint_canonical_s", timedSavepoint(loadedRest, loaded.job.id, formatsDirectory, SavepointFormatType.CANONICAL));
+            line(name + ".savepoint_native_s", timedSavepoint(loadedRest, loaded.job.id, formatsDirectory, SavepointFormatType.NATIVE));
 
             // Through the operator: a new image tag, a savepoint upgrade.
             String jobBefore = loaded.job.id;
             long changed = System.currentTimeMillis();
             sandbox.edit(name, p -> p.getSpec().image = "ghcr.io/streampipe/pipeline-job:0.1.0-" + name);
-            StreamingPipelineStatus upgraded = sandbox.awaitStatus(name, "upgraded", status -> "True".equals(condition(status, "Ready"))
+            StreamingPipelineStatus upgraded = sandbox.awaitStatus(name, "upgraded", UPGRADE_PATIENCE, status -> "True".equals(condition(status, "Ready"))
                     && status.job != null && !jobBefore.equals(status.job.id) && "RUNNING".equals(status.job.state) && status.upgrade == null);
             long runningAgain = System.currentTimeMillis();
             Sandbox.awaitTrue("a row after the upgrade", () -> table.firstProgressAfter(Math.max(changed, runningAgain)) > 0);
@@ -111,7 +149,9 @@ class UpgradeDowntimeBench {
             FlinkRestClient rest = sandbox.standIn().cluster(Sandbox.NAMESPACE, name).orElseThrow().rest();
             String savepointDirectory = WORK.resolve("floor-savepoints").toUri().toString();
             long stopStart = System.currentTimeMillis();
-            String trigger = rest.stopWithSavepoint(upgraded.job.id, savepointDirectory);
+            SavepointFormatType format = FkoConfig.of(sandbox.client.resources(FlinkDeployment.class).inNamespace(Sandbox.NAMESPACE)
+                    .withName(name).get()).savepointFormatType();
+            String trigger = rest.stopWithSavepoint(upgraded.job.id, savepointDirectory, format);
             String savepoint = rest.awaitSavepoint(upgraded.job.id, trigger, Duration.ofMinutes(10));
             long stopped = System.currentTimeMillis();
             String jarId = rest.uploadJar(application.getKey());
@@ -124,8 +164,7 @@ class UpgradeDowntimeBench {
             sandbox.startOperator();
 
             String size = String.format(Locale.ROOT, "%.1f MB", stateBytes / 1e6);
-            line(name + ".backlog_windows", Long.toString(produced));
-            line(name + ".state_bytes", Long.toString(stateBytes));
+            line(name + ".floor_savepoint_format", format.name());
             line(name + ".operator_change_to_first_row_s", seconds(operatorFirstRow));
             line(name + ".operator_results_stood_still_s", seconds(operatorStall));
             line(name + ".operator_status_lastUpgradeDowntime", upgraded.lastUpgradeDowntime);
@@ -134,19 +173,61 @@ class UpgradeDowntimeBench {
             line(name + ".floor_stop_to_first_row_s", seconds(floorFirstRow));
             line(name + ".ratio_first_row", String.format(Locale.ROOT, "%.2f", (double) operatorFirstRow / floorFirstRow));
             line("summary", name + " (" + size + " of state): operator " + seconds(operatorFirstRow) + " s to the first new row, Flink's floor "
-                    + seconds(floorFirstRow) + " s (stop-with-savepoint " + seconds(stopped - stopStart) + " s + restore to RUNNING "
+                    + seconds(floorFirstRow) + " s (" + format.name().toLowerCase(Locale.ROOT) + " stop-with-savepoint "
+                    + seconds(stopped - stopStart) + " s + restore to RUNNING "
                     + seconds(running - stopped) + " s + first row), ratio "
                     + String.format(Locale.ROOT, "%.2f", (double) operatorFirstRow / floorFirstRow));
             sandbox.client.resources(StreamingPipeline.class).inNamespace(Sandbox.NAMESPACE).withName(name).delete();
         }
     }
 
-    /** {@code windows} events, each the only one of its key and 1 s window, in the last two hours, in event-time order. */
+    /** A savepoint of the running job in {@code format}, in seconds; or why there is none within ten minutes. */
+    private static String timedSavepoint(FlinkRestClient rest, String jobId, String directory, SavepointFormatType format) {
+        long start = System.currentTimeMillis();
+        try {
+            rest.awaitSavepoint(jobId, rest.triggerSavepoint(jobId, directory, format), Duration.ofMinutes(10));
+            return seconds(System.currentTimeMillis() - start);
+        } catch (RuntimeException e) {
+            return "none after " + seconds(System.currentTimeMillis() - start) + " s: " + e.getMessage().lines().findFirst().orElse("");
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "kafka:9092"))) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((partition, info) -> ends.put(partition, info.offset()));
+            return ends;
+        }
+    }
+
+    /** Whether the consumer group (the pipeline's name) has committed at least these offsets. */
+    private static boolean committedAtLeast(Admin admin, String group, Map<TopicPartition, Long> offsets) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            return offsets.entrySet().stream().allMatch(end -> committed.get(end.getKey()) != null
+                    && committed.get(end.getKey()).offset() >= end.getValue());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code windows} events, each the only one of its key and 1 s window, in event-time order, the last a minute before
+     * now: their state goes at window end + 2 h (the allowed lateness), after the measurement. (A backlog that began
+     * 100 min ago had its cleanup due 20 min later; once the live watermark reached it, every window of the backlog was
+     * purged at once, which held the savepoint's barrier for minutes and left no state to restore.)
+     */
     private static long produceBacklog(String topic, long windows) {
         if (windows == 0) {
             return 0;
         }
-        long start = System.currentTimeMillis() - Duration.ofMinutes(100).toMillis();
+        long span = (windows + KEYS - 1) / KEYS * 1000;
+        long start = System.currentTimeMillis() - span - Duration.ofMinutes(1).toMillis();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new StringSerializer())) {
             for (long i = 0; i < windows; i++) {
@@ -170,11 +251,14 @@ class UpgradeDowntimeBench {
         spec.source.kafka.groupId = name;
         spec.transform.window.size = "1s";
         spec.transform.window.allowedLateness = "2h";
+        // The backlog's windows (one event each) stay in state but write no row; the live ones (about five) do.
+        spec.transform.having = List.of(new TransformSpec.Having("events", TransformSpec.Comparison.GT, 1));
         spec.sink.postgres.table = name.replace('-', '_');
         spec.lateData.table = name.replace('-', '_') + "_late";
         spec.deadLetter.table = name.replace('-', '_') + "_rejects";
         spec.checkpointing.interval = "10s";
         spec.upgrade.stableCheckpoints = 1;
+        spec.upgrade.timeout = "10m";
         spec.deletion.policy = io.streampipe.api.v1alpha1.DeletionSpec.Policy.CANCEL;
         return pipeline;
     }

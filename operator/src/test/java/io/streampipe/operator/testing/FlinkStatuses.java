@@ -70,7 +70,7 @@ public final class FlinkStatuses {
      */
     public static FlinkDeploymentStatus upgrading(FlinkDeployment deployment, String upgradeSavepoint) {
         FlinkDeploymentStatus status = running(deployment);
-        FkoStatus.upgradeSavepoint(deployment, upgradeSavepoint, NOW);
+        FkoStatus.upgradeSavepoint(deployment, upgradeSavepoint, NOW, SavepointFormatType.CANONICAL);
         FkoStatus.jobCancelled(status);
         FkoStatus.beforeDeploymentAttempt(FkoStatus.withUpgradeMode(deployment, UpgradeMode.SAVEPOINT), NOW);
         status.setRunningConditionIfRequired();
@@ -106,7 +106,7 @@ public final class FlinkStatuses {
         FlinkDeploymentSpec suspended = Serialization.clone(wanted);
         suspended.getJob().setState(JobState.SUSPENDED);
         deployment.setSpec(suspended);
-        FkoStatus.upgradeSavepoint(deployment, savepointPath, Instant.ofEpochMilli(savepointTime));
+        FkoStatus.upgradeSavepoint(deployment, savepointPath, Instant.ofEpochMilli(savepointTime), SavepointFormatType.CANONICAL);
         FkoStatus.jobCancelled(status);
         FkoStatus.deployedSpec(FkoStatus.withUpgradeMode(deployment, UpgradeMode.SAVEPOINT), Instant.ofEpochMilli(savepointTime));
         status.setRunningConditionIfRequired();

@@ -1,6 +1,7 @@
 package io.streampipe.standin.fko;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.util.TimeUtils;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 
@@ -77,6 +78,16 @@ public record FkoConfig(Map<String, String> flinkConfiguration) {
     public Duration checkpointTimeout() {
         String timeout = flinkConfiguration.get("execution.checkpointing.timeout");
         return timeout == null || timeout.isBlank() ? Duration.ofMinutes(10) : TimeUtils.parseDuration(timeout.trim());
+    }
+
+    /**
+     * OPERATOR_SAVEPOINT_FORMAT_TYPE ({@code kubernetes.operator.savepoint.format.type}): default
+     * SavepointFormatType.DEFAULT, CANONICAL. AbstractFlinkService passes it to every stop-with-savepoint
+     * (savepointJobOrError) and triggered savepoint (triggerSavepoint).
+     */
+    public SavepointFormatType savepointFormatType() {
+        String value = flinkConfiguration.get(PREFIX + "savepoint.format.type");
+        return value == null || value.isBlank() ? SavepointFormatType.DEFAULT : SavepointFormatType.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
     }
 
     /** Whether Flink HA is configured (high-availability.type, Flink 1.20's key and its old alias). */

@@ -192,13 +192,14 @@ public final class FkoStatus {
 
     /**
      * AbstractJobReconciler.setUpgradeSavepointPath (legacy snapshot mode): the savepoint taken to stop the job is the
-     * upgrade savepoint and also the last savepoint, of trigger type UPGRADE, timed when the cancel began.
+     * upgrade savepoint and also the last savepoint, of trigger type UPGRADE, timed when the cancel began, in the
+     * format kubernetes.operator.savepoint.format.type names.
      */
-    public static void upgradeSavepoint(FlinkDeployment deployment, String location, Instant cancelStarted) {
+    public static void upgradeSavepoint(FlinkDeployment deployment, String location, Instant cancelStarted, SavepointFormatType format) {
         var jobStatus = statusOf(deployment).getJobStatus();
         jobStatus.setUpgradeSavepointPath(location);
         jobStatus.getSavepointInfo().updateLastSavepoint(new Savepoint(cancelStarted.toEpochMilli(), location,
-                SnapshotTriggerType.UPGRADE, SavepointFormatType.CANONICAL, null));
+                SnapshotTriggerType.UPGRADE, format, null));
     }
 
     /** AbstractFlinkService.updateStatusAfterClusterDeletion: JM MISSING; a job not yet terminal reads FINISHED. */

@@ -12,6 +12,7 @@ import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.JobManagerDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.ReconciliationState;
+import org.apache.flink.kubernetes.operator.api.status.SavepointFormatType;
 import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,7 +117,7 @@ class FkoStatusTest {
         deployment.getSpec().getJob().setParallelism(4);
         deployment.getMetadata().setGeneration(2L);
 
-        FkoStatus.upgradeSavepoint(deployment, "s3://b/sp/savepoint-1", NOW);
+        FkoStatus.upgradeSavepoint(deployment, "s3://b/sp/savepoint-1", NOW, SavepointFormatType.NATIVE);
         FkoStatus.jobCancelled(status());
         FkoStatus.beforeDeploymentAttempt(FkoStatus.withUpgradeMode(deployment, UpgradeMode.SAVEPOINT), NOW);
 
@@ -128,6 +129,7 @@ class FkoStatusTest {
         assertThat(status().getJobStatus().getState()).isEqualTo(JobStatus.FINISHED);
         assertThat(status().getJobStatus().getUpgradeSavepointPath()).isEqualTo("s3://b/sp/savepoint-1");
         assertThat(status().getJobStatus().getSavepointInfo().getLastSavepoint().getTriggerType()).isEqualTo(SnapshotTriggerType.UPGRADE);
+        assertThat(status().getJobStatus().getSavepointInfo().getLastSavepoint().getFormatType()).isEqualTo(SavepointFormatType.NATIVE);
         assertThat(status().getReconciliationStatus().isLastReconciledSpecStable()).isFalse();
     }
 

@@ -14,6 +14,7 @@ import io.streampipe.standin.flink.rest.JobDetails;
 import io.streampipe.standin.flink.rest.JobSummary;
 import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,7 +100,7 @@ class PipelineJobOnLocalClusterIT {
             assertThat(checkpoint.stateSize()).isPositive();
 
             t = System.nanoTime();
-            String savepoint = flink.awaitSavepoint(first, flink.triggerSavepoint(first, savepoints), TIMEOUT);
+            String savepoint = flink.awaitSavepoint(first, flink.triggerSavepoint(first, savepoints, SavepointFormatType.CANONICAL), TIMEOUT);
             LOG.info("Savepoint {} taken in {} ms", savepoint, millisSince(t));
             assertThat(Path.of(URI.create(savepoint)).resolve("_metadata")).isRegularFile();
             assertThat(flink.job(first).state()).isEqualTo("RUNNING");
@@ -130,7 +131,9 @@ class PipelineJobOnLocalClusterIT {
             Await.equal(TIMEOUT, () -> table(topic), Orders.latest(orders));
 
             t = System.nanoTime();
-            stopped = flink.awaitSavepoint(first, flink.stopWithSavepoint(first, savepoints), TIMEOUT);
+            // In RocksDB's native format, which a FlinkDeployment may ask for (kubernetes.operator.savepoint.format.type):
+            // the next job restores it at another parallelism.
+            stopped = flink.awaitSavepoint(first, flink.stopWithSavepoint(first, savepoints, SavepointFormatType.NATIVE), TIMEOUT);
             Await.equal(TIMEOUT, () -> flink.job(first).state(), "FINISHED");
             LOG.info("Stopped with savepoint {} in {} ms", stopped, millisSince(t));
             assertThat(flink.listJobs()).extracting(JobSummary::id, JobSummary::state)

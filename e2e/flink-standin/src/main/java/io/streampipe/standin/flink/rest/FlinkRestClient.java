@@ -3,6 +3,7 @@ package io.streampipe.standin.flink.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.core.execution.SavepointFormatType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,24 +132,26 @@ public final class FlinkRestClient {
     }
 
     /**
-     * {@code POST /jobs/:jobid/stop} with {@code drain=false}: a savepoint into {@code targetDirectory}, then the job
-     * finishes. Returns the trigger id for {@link #savepointStatus}.
+     * {@code POST /jobs/:jobid/stop} with {@code drain=false}: a savepoint in {@code format} into
+     * {@code targetDirectory}, then the job finishes. Returns the trigger id for {@link #savepointStatus}.
      */
-    public String stopWithSavepoint(String jobId, String targetDirectory) {
+    public String stopWithSavepoint(String jobId, String targetDirectory, SavepointFormatType format) {
         ObjectNode body = JSON.createObjectNode();
         body.put("targetDirectory", targetDirectory);
         body.put("drain", false);
+        body.put("formatType", format.name());
         return post("jobs/" + jobId + "/stop", body).path("request-id").asText();
     }
 
     /**
-     * {@code POST /jobs/:jobid/savepoints} with {@code cancel-job=false}: a savepoint into {@code targetDirectory},
-     * the job runs on. Returns the trigger id for {@link #savepointStatus}.
+     * {@code POST /jobs/:jobid/savepoints} with {@code cancel-job=false}: a savepoint in {@code format} into
+     * {@code targetDirectory}, the job runs on. Returns the trigger id for {@link #savepointStatus}.
      */
-    public String triggerSavepoint(String jobId, String targetDirectory) {
+    public String triggerSavepoint(String jobId, String targetDirectory, SavepointFormatType format) {
         ObjectNode body = JSON.createObjectNode();
         body.put("target-directory", targetDirectory);
         body.put("cancel-job", false);
+        body.put("formatType", format.name());
         return post("jobs/" + jobId + "/savepoints", body).path("request-id").asText();
     }
 
