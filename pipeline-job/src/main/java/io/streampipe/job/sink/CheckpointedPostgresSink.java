@@ -3,7 +3,6 @@ package io.streampipe.job.sink;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -25,23 +24,11 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p>As {@link PostgresSink}, the writer keeps the records it is given without copying them.
  */
-public final class CheckpointedPostgresSink<T> implements Sink<T>, SupportsCommitter<EpochRows<T>> {
+public final class CheckpointedPostgresSink<T> extends PostgresTableSink<T> implements SupportsCommitter<EpochRows<T>> {
     private static final long serialVersionUID = 1L;
 
-    private final String jdbcUrl;
-    private final DatabaseCredentials credentials;
-    private final TableWriter<T> writer;
-    private final SinkSettings settings;
-
     public CheckpointedPostgresSink(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, SinkSettings settings) {
-        this.jdbcUrl = jdbcUrl;
-        this.credentials = credentials;
-        this.writer = writer;
-        this.settings = settings;
-    }
-
-    public TableWriter<T> writer() {
-        return writer;
+        super(jdbcUrl, credentials, writer, settings);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.streampipe.job.sink;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.MetricGroup;
@@ -17,23 +16,11 @@ import org.apache.flink.metrics.MetricGroup;
  * object reuse on: every operator that feeds a sink in this job (the window operators, result-rows, the
  * late-event and reject descriptions) emits a new object per record and never touches it again.
  */
-public final class PostgresSink<T> implements Sink<T> {
+public final class PostgresSink<T> extends PostgresTableSink<T> {
     private static final long serialVersionUID = 1L;
 
-    private final String jdbcUrl;
-    private final DatabaseCredentials credentials;
-    private final TableWriter<T> writer;
-    private final SinkSettings settings;
-
     public PostgresSink(String jdbcUrl, DatabaseCredentials credentials, TableWriter<T> writer, SinkSettings settings) {
-        this.jdbcUrl = jdbcUrl;
-        this.credentials = credentials;
-        this.writer = writer;
-        this.settings = settings;
-    }
-
-    public TableWriter<T> writer() {
-        return writer;
+        super(jdbcUrl, credentials, writer, settings);
     }
 
     @Override
