@@ -1,7 +1,6 @@
 package io.streampipe.job.sink;
 
 import io.streampipe.api.v1alpha1.StreamingPipelineSpec;
-import io.streampipe.job.Specs;
 import io.streampipe.job.it.Pipelines;
 import io.streampipe.job.schema.ResultSchema;
 import io.streampipe.testkit.data.PostgresServer;
@@ -39,8 +38,8 @@ class PostgresCommitterIT {
     @RegisterExtension
     static final PostgresServer POSTGRES = new PostgresServer();
 
-    private static final long T0 = 1_795_132_800_000L;
     private static final String TABLE = "committed_orders";
+    private static final OrdersTable ORDERS = new OrdersTable(POSTGRES, TABLE);
     private static final String APPLICATION = "sink-committer-under-test";
 
     /** The task thread: Flink calls commit and close from it. */
@@ -51,11 +50,7 @@ class PostgresCommitterIT {
 
     @BeforeEach
     void createTable() {
-        spec = Specs.example("orders-upsert");
-        spec.sink.postgres.jdbcUrl = POSTGRES.jdbcUrl();
-        spec.sink.postgres.table = TABLE;
-        POSTGRES.execute("DROP TABLE IF EXISTS " + TABLE);
-        TableCreator.createTables(spec, DatabaseCredentials.of(POSTGRES.username(), POSTGRES.password()));
+        spec = ORDERS.createAgain();
     }
 
     @AfterEach
@@ -72,7 +67,7 @@ class PostgresCommitterIT {
         List<CommitRequest<EpochRows<Row>>> checkpoint = List.of(request(orders(0, 150, 0), 3), request(orders(150, 250, 0), 0));
 
         committer.commit(checkpoint);
-        assertThat(rows()).isEqualTo(250);
+        assertThat(ORDERS.rows()).isEqualTo(250);
         assertThat(counters.get("sinkBatches").getCount()).isEqualTo(3);
         assertThat(counters.get("sinkRowsWritten").getCount()).isEqualTo(250);
         assertThat(counters.get("staleRecordsSkipped").getCount()).isEqualTo(3);
@@ -88,13 +83,13 @@ class PostgresCommitterIT {
         committer = committer(100, 3);
         try (Connection blocker = lockTable()) {
             Future<?> commit = onTask(() -> committer.commit(List.of(request(orders(0, 100, 0), 0))));
-            awaitCommitterWaitingForLock();
+            ORDERS.awaitWaitingForLock(APPLICATION);
             assertThat((Long) POSTGRES.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity"
                     + " WHERE application_name = ?", APPLICATION).get(0).get("n")).isEqualTo(1L);
             blocker.commit();
             commit.get(30, TimeUnit.SECONDS);
         }
-        assertThat(rows()).isEqualTo(100);
+        assertThat(ORDERS.rows()).isEqualTo(100);
     }
 
     /** No retries left: commit fails, so the task fails and the restore writes the rows again; nothing half-written stays. */
@@ -105,7 +100,7 @@ class PostgresCommitterIT {
         assertThatThrownBy(() -> committer.commit(List.of(request(orders(0, 100, 0), 0))))
                 .hasMessageContaining("Writing the rows of a completed checkpoint to " + TABLE + " failed")
                 .hasMessageContaining("not retried");
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
     }
 
     /**
@@ -117,7 +112,7 @@ class PostgresCommitterIT {
         committer = committer(100, 3);
         try (Connection blocker = lockTable()) {
             Future<?> commit = onTask(() -> committer.commit(List.of(request(orders(0, 100, 0), 0))));
-            awaitCommitterWaitingForLock();
+            ORDERS.awaitWaitingForLock(APPLICATION);
             commit.cancel(true);
             Pipelines.awaitEqual(() -> Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                     .anyMatch(t -> t.getName().equals("postgres-sink-committer " + TABLE + " 0")), false);
@@ -125,13 +120,12 @@ class PostgresCommitterIT {
         }
         Pipelines.awaitEqual(() -> (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ?",
                 APPLICATION).get(0).get("n"), 0L);
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
         assertThatThrownBy(() -> committer.commit(List.of(request(orders(0, 1, 0), 0))))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("is closed");
     }
 
     private PostgresCommitter<Row> committer(int batchSize, int maxRetries) {
-        String url = POSTGRES.jdbcUrl() + (POSTGRES.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName=" + APPLICATION;
         UnregisteredMetricsGroup metrics = new UnregisteredMetricsGroup() {
             @Override
             public Counter counter(String name) {
@@ -144,7 +138,7 @@ class PostgresCommitterIT {
                 return counter;
             }
         };
-        return new PostgresCommitter<>(url, DatabaseCredentials.of(POSTGRES.username(), POSTGRES.password()),
+        return new PostgresCommitter<>(ORDERS.jdbcUrlAs(APPLICATION), ORDERS.credentials(),
                 new ResultRowWriter(TABLE, ResultSchema.of(spec)), new SinkSettings(batchSize, 0, maxRetries),
                 new SinkMetrics(metrics), 0);
     }
@@ -169,20 +163,11 @@ class PostgresCommitterIT {
         return blocker;
     }
 
-    private static void awaitCommitterWaitingForLock() {
-        Pipelines.awaitEqual(() -> (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity"
-                + " WHERE application_name = ? AND wait_event_type = 'Lock'", APPLICATION).get(0).get("n"), 1L);
-    }
-
-    private static long rows() {
-        return (Long) POSTGRES.query("SELECT count(*) AS n FROM " + TABLE).get(0).get("n");
-    }
 
     private static List<Row> orders(int from, int to, int version) {
         List<Row> rows = new ArrayList<>();
         for (int order = from; order < to; order++) {
-            rows.add(Row.of(String.format("ord-%08x", order), "c-" + order, "paid", 10.0 + order, (long) version + 1,
-                    T0 + version));
+            rows.add(OrdersTable.order(order, version));
         }
         return rows;
     }

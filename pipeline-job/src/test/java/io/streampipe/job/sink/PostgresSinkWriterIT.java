@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import static io.streampipe.job.sink.OrdersTable.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,8 +35,9 @@ class PostgresSinkWriterIT {
     @RegisterExtension
     static final PostgresServer POSTGRES = new PostgresServer();
 
-    private static final long T0 = 1_795_132_800_000L;
+    private static final long T0 = OrdersTable.T0;
     private static final String TABLE = "batched_orders";
+    private static final OrdersTable ORDERS = new OrdersTable(POSTGRES, TABLE);
     /** The writer's connections say who they are, so a test can find and end them. */
     private static final String APPLICATION = "sink-writer-under-test";
 
@@ -49,11 +51,7 @@ class PostgresSinkWriterIT {
 
     @BeforeEach
     void createTable() {
-        spec = Specs.example("orders-upsert");
-        spec.sink.postgres.jdbcUrl = POSTGRES.jdbcUrl();
-        spec.sink.postgres.table = TABLE;
-        POSTGRES.execute("DROP TABLE IF EXISTS " + TABLE);
-        TableCreator.createTables(spec, credentials());
+        spec = ORDERS.createAgain();
     }
 
     @AfterEach
@@ -74,17 +72,17 @@ class PostgresSinkWriterIT {
             }
         }
         writer.awaitWritten();
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
         // 49 more orders: 99 rows pending.
         for (int order = 50; order < 99; order++) {
             writer.write(order(order, 0), null);
         }
         writer.awaitWritten();
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
         // The 100th distinct row hands the batch over, every order at its last version.
         writer.write(order(99, 0), null);
         writer.awaitWritten();
-        assertThat(rows()).isEqualTo(100);
+        assertThat(ORDERS.rows()).isEqualTo(100);
         assertThat(POSTGRES.query("SELECT count(*) AS n FROM batched_orders WHERE items = 2").get(0).get("n"))
                 .isEqualTo(50L);
     }
@@ -99,18 +97,18 @@ class PostgresSinkWriterIT {
         }
         time.setCurrentTime(199);
         writer.awaitWritten();
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
         time.setCurrentTime(200);
         writer.awaitWritten();
-        assertThat(rows()).isEqualTo(3);
+        assertThat(ORDERS.rows()).isEqualTo(3);
         // The interval keeps going: the next rows are written one interval later.
         writer.write(order(3, 0), null);
         time.setCurrentTime(399);
         writer.awaitWritten();
-        assertThat(rows()).isEqualTo(3);
+        assertThat(ORDERS.rows()).isEqualTo(3);
         time.setCurrentTime(400);
         writer.awaitWritten();
-        assertThat(rows()).isEqualTo(4);
+        assertThat(ORDERS.rows()).isEqualTo(4);
     }
 
     @Test
@@ -129,7 +127,7 @@ class PostgresSinkWriterIT {
                 return null;
             });
             assertThatThrownBy(() -> secondHandOver.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
-            assertThat(rows()).isZero();
+            assertThat(ORDERS.rows()).isZero();
             // The thread that waits says which sink it writes for, as a thread dump shows it.
             assertThat(Thread.getAllStackTraces().keySet()).map(Thread::getName)
                     .contains("postgres-sink-writer " + TABLE + " 0");
@@ -137,7 +135,7 @@ class PostgresSinkWriterIT {
             secondHandOver.get(30, TimeUnit.SECONDS);
         }
         onTask(() -> writer.flush(false));
-        assertThat(rows()).isEqualTo(200);
+        assertThat(ORDERS.rows()).isEqualTo(200);
     }
 
     @Test
@@ -148,7 +146,7 @@ class PostgresSinkWriterIT {
         assertThat(terminateWriterConnections()).isEqualTo(1);
         writeOrders(100, 200);
         writer.flush(false);
-        assertThat(rows()).isEqualTo(200);
+        assertThat(ORDERS.rows()).isEqualTo(200);
         assertThat(writerConnections()).isEqualTo(1);
     }
 
@@ -163,7 +161,7 @@ class PostgresSinkWriterIT {
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("Writing a batch to batched_orders failed: SQLSTATE ")
                 .hasMessageEndingWith("(gave up after 1 attempt)");
-        assertThat(rows()).isEqualTo(100);
+        assertThat(ORDERS.rows()).isEqualTo(100);
     }
 
     @Test
@@ -196,13 +194,13 @@ class PostgresSinkWriterIT {
                 statement.execute("LOCK TABLE " + TABLE + " IN SHARE MODE");
             }
             writeOrders(0, 100); // handed over; its upsert waits for the lock
-            awaitWriterWaitingForLock(APPLICATION);
+            ORDERS.awaitWaitingForLock(APPLICATION);
             assertThat(terminateWriterConnections()).isEqualTo(1);
             blocker.commit();
         }
         writeOrders(100, 150);
         writer.flush(false);
-        assertThat(rows()).isEqualTo(150);
+        assertThat(ORDERS.rows()).isEqualTo(150);
     }
 
     /**
@@ -220,7 +218,7 @@ class PostgresSinkWriterIT {
                 .hasMessageContaining("not retried")
                 .hasMessageContaining("small_amounts");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(900);
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
     }
 
     /**
@@ -239,7 +237,7 @@ class PostgresSinkWriterIT {
                 statement.execute("LOCK TABLE " + TABLE + " IN SHARE MODE");
             }
             writeOrders(0, 100); // version 0, handed over; its upsert waits for the lock
-            awaitWriterWaitingForLock(oldAttempt);
+            ORDERS.awaitWaitingForLock(oldAttempt);
             PostgresSinkWriter<Row> cancelled = writer;
             task.submit(() -> {
                 cancelled.close();
@@ -273,7 +271,7 @@ class PostgresSinkWriterIT {
                 statement.execute("LOCK TABLE " + TABLE + " IN SHARE MODE");
             }
             writeOrders(0, 100);
-            awaitWriterWaitingForLock(APPLICATION);
+            ORDERS.awaitWaitingForLock(APPLICATION);
             PostgresSinkWriter<Row> cancelled = writer;
             boolean interrupted = task.submit(() -> {
                 Thread.currentThread().interrupt();
@@ -287,7 +285,7 @@ class PostgresSinkWriterIT {
             blocker.commit();
         }
         Pipelines.awaitEqual(PostgresSinkWriterIT::writerConnections, 0L);
-        assertThat(rows()).isZero();
+        assertThat(ORDERS.rows()).isZero();
     }
 
     /**
@@ -327,7 +325,7 @@ class PostgresSinkWriterIT {
         writer = writer(100, 0, 0, null);
         writeOrders(0, 10);
         writer.flush(false);
-        assertThat(rows()).isEqualTo(10);
+        assertThat(ORDERS.rows()).isEqualTo(10);
     }
 
     /**
@@ -341,7 +339,7 @@ class PostgresSinkWriterIT {
         POSTGRES.execute("CREATE TABLE " + TABLE + " (order_id text NOT NULL PRIMARY KEY, customer_id text, status text,"
                 + " amount double precision, updated_at timestamptz)");
         POSTGRES.execute("INSERT INTO " + TABLE + " (order_id, status) VALUES ('ord-legacy', 'paid')");
-        TableCreator.createTables(spec, credentials());
+        TableCreator.createTables(spec, ORDERS.credentials());
         assertThat(POSTGRES.query("SELECT format_type(atttypid, atttypmod) AS type, attnotnull AS not_null FROM pg_attribute"
                 + " WHERE attrelid = '" + TABLE + "'::regclass AND attname = 'items'")).singleElement()
                 .isEqualTo(java.util.Map.of("type", "bigint", "not_null", false));
@@ -350,7 +348,7 @@ class PostgresSinkWriterIT {
         writer = writer(100, 0, 0, null);
         writeOrders(0, 10);
         writer.flush(false);
-        assertThat(rows()).isEqualTo(11);
+        assertThat(ORDERS.rows()).isEqualTo(11);
     }
 
     /**
@@ -403,7 +401,7 @@ class PostgresSinkWriterIT {
                 .hasMessageContaining(WINDOWS + ": column _events is missing (expected bigint; ALTER TABLE \"" + WINDOWS
                         + "\" ADD COLUMN \"_events\" bigint NOT NULL DEFAULT 0 adds it, or set createTable: true)");
 
-        TableCreator.createTables(sensors, credentials());
+        TableCreator.createTables(sensors, ORDERS.credentials());
         assertThat(windows()).containsExactly("s-1 avg=46.5 n=12");
         assertThat(guardedWindows()).containsExactly("s-1 _events=0");
         writer = windowWriter(sensors);
@@ -422,12 +420,12 @@ class PostgresSinkWriterIT {
         sensors.sink.postgres.jdbcUrl = POSTGRES.jdbcUrl();
         sensors.sink.postgres.table = WINDOWS;
         POSTGRES.execute("DROP TABLE IF EXISTS " + WINDOWS);
-        TableCreator.createTables(sensors, credentials());
+        TableCreator.createTables(sensors, ORDERS.credentials());
         return sensors;
     }
 
     private static PostgresSinkWriter<Row> windowWriter(StreamingPipelineSpec sensors) throws Exception {
-        return new PostgresSinkWriter<>(POSTGRES.jdbcUrl(), credentials(), new ResultRowWriter(WINDOWS, ResultSchema.of(sensors)),
+        return new PostgresSinkWriter<>(POSTGRES.jdbcUrl(), ORDERS.credentials(), new ResultRowWriter(WINDOWS, ResultSchema.of(sensors)),
                 new SinkSettings(100, 0, 0), new SinkMetrics(new UnregisteredMetricsGroup()), null, 0);
     }
 
@@ -451,10 +449,6 @@ class PostgresSinkWriterIT {
                 .map(r -> r.get("sensor_id") + " _events=" + r.get("events")).toList();
     }
 
-    private static void awaitWriterWaitingForLock(String application) {
-        Pipelines.awaitEqual(() -> (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity"
-                + " WHERE application_name = ? AND wait_event_type = 'Lock'", application).get(0).get("n"), 1L);
-    }
 
     private PostgresSinkWriter<Row> writer(int batchSize, long intervalMs, int maxRetries, ProcessingTimeService time) {
         return writer(batchSize, intervalMs, maxRetries, time, APPLICATION);
@@ -463,8 +457,7 @@ class PostgresSinkWriterIT {
     private PostgresSinkWriter<Row> writer(int batchSize, long intervalMs, int maxRetries, ProcessingTimeService time,
                                            String application) {
         ResultSchema result = ResultSchema.of(spec);
-        String url = POSTGRES.jdbcUrl() + (POSTGRES.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName=" + application;
-        return new PostgresSinkWriter<>(url, credentials(), new ResultRowWriter(TABLE, result),
+        return new PostgresSinkWriter<>(ORDERS.jdbcUrlAs(application), ORDERS.credentials(), new ResultRowWriter(TABLE, result),
                 new SinkSettings(batchSize, intervalMs, maxRetries), new SinkMetrics(new UnregisteredMetricsGroup()), time, 0);
     }
 
@@ -485,10 +478,6 @@ class PostgresSinkWriterIT {
         void run() throws Exception;
     }
 
-    private static DatabaseCredentials credentials() {
-        return DatabaseCredentials.of(POSTGRES.username(), POSTGRES.password());
-    }
-
     private static long terminateWriterConnections() {
         return (Long) POSTGRES.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity"
                 + " WHERE application_name = ?", APPLICATION).get(0).get("n");
@@ -497,15 +486,5 @@ class PostgresSinkWriterIT {
     private static long writerConnections() {
         return (Long) POSTGRES.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ?", APPLICATION)
                 .get(0).get("n");
-    }
-
-    private static long rows() {
-        return (Long) POSTGRES.query("SELECT count(*) AS n FROM " + TABLE).get(0).get("n");
-    }
-
-    /** A result row of examples/orders-upsert.yaml; {@code items} is the version + 1. */
-    private static Row order(int order, int version) {
-        return Row.of(String.format("ord-%08x", order), "c-" + order, "paid", 10.0 + order, (long) version + 1,
-                T0 + version);
     }
 }
