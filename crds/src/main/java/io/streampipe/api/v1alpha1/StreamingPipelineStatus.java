@@ -132,8 +132,10 @@ public class StreamingPipelineStatus {
         public String savepoint;
         @JsonPropertyDescription("Current step: SpecApplied, Upgrading, Deploying or Stabilizing.")
         public String step;
-        @JsonPropertyDescription("When the spec change was applied; spec.upgrade.timeout counts from here.")
+        @JsonPropertyDescription("When the spec change was applied; status.lastUpgradeDowntime counts from here.")
         public String startTime;
+        @JsonPropertyDescription("When the Flink operator took the new spec: the old job had stopped (with the upgrade's savepoint, in savepoint mode) and the new one was being deployed. spec.upgrade.timeout counts from here.")
+        public String deployTime;
         @JsonPropertyDescription("The generation being upgraded to.")
         public Long generation;
         @JsonPropertyDescription("When the new job was first seen RUNNING.")

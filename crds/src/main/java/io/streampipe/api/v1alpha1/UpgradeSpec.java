@@ -20,7 +20,7 @@ public class UpgradeSpec {
 
     @Default("10m")
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("How long an upgrade may take before it counts as failed.")
+    @JsonPropertyDescription("How long the upgraded job has to become stable (stableCheckpoints) before the upgrade counts as failed, counted from when the Flink operator takes the new spec: once the old job has stopped (with its savepoint, in savepoint mode), as the Flink operator's own readiness timeout counts. It is the longest a failing upgrade keeps the pipeline down. The stop-with-savepoint before it runs while the old job still works, and may take up to spec.checkpointing.timeout; an upgrade the Flink operator has not taken after both counts as failed too.")
     public String timeout = "10m";
 
     @Default("2")

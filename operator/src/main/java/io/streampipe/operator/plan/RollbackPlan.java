@@ -17,7 +17,7 @@ import java.util.Optional;
  * Rollback in the default mode: savepoint upgrades without Kubernetes HA, which the Flink Kubernetes Operator's own
  * rollback does not cover (it needs HA metadata, AbstractFlinkResourceReconciler#shouldRollBack, and is experimental).
  *
- * <p>An upgrade that is not stable within {@code spec.upgrade.timeout} is rolled back, when the spec asks for it, to
+ * <p>An upgrade that is not stable within {@code spec.upgrade.timeout} (see {@link #deadline}) is rolled back, when the spec asks for it, to
  * the last spec that ran stable, restored from the savepoint the upgrade took when it stopped the old job: FKO's
  * {@code savepointRedeployNonce} with {@code initialSavepointPath} (AbstractJobReconciler#redeployWithSavepoint)
  * cancels the failing job and starts the old spec from that savepoint. Nothing the failed job did after the savepoint
@@ -50,8 +50,8 @@ public final class RollbackPlan {
         rollback.toGeneration = status.lastStable.generation;
         rollback.savepoint = upgrade.savepoint;
         rollback.time = now.toString();
-        rollback.reason = "The upgrade to generation " + generation + " was not stable within spec.upgrade.timeout ("
-                + pipeline.getSpec().upgrade.timeout + "): " + shortfall + ". Rolled back to generation "
+        rollback.reason = "The upgrade to generation " + generation + " was not stable within "
+                + timeoutDescription(pipeline, upgrade) + ": " + shortfall + ". Rolled back to generation "
                 + rollback.toGeneration + " from savepoint " + rollback.savepoint + "; change the spec to try again";
         return Optional.of(rollback);
     }
@@ -69,8 +69,33 @@ public final class RollbackPlan {
     }
 
     public static boolean timedOut(StreamingPipeline pipeline, Upgrade upgrade, Instant now) {
-        return upgrade.startTime != null
-                && now.isAfter(Instant.parse(upgrade.startTime).plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout)));
+        return deadline(pipeline, upgrade).filter(now::isAfter).isPresent();
+    }
+
+    /**
+     * When an upgrade counts as failed: {@code spec.upgrade.timeout} after the Flink operator took the new spec, which
+     * is when the old job has stopped. FKO's own readiness timeout, which the pipeline sets to the same value
+     * (FlinkConfiguration), counts from there too: from the reconciliation timestamp that
+     * ReconciliationUtils#updateStatusForSpecReconciliation stamps after the stop (AbstractFlinkResourceReconciler
+     * #shouldRollBack). The stop-with-savepoint before it may take up to {@code spec.checkpointing.timeout}
+     * (AbstractFlinkService#savepointJobOrError); the old job runs on meanwhile, so that is not downtime, and an
+     * upgrade FKO has not taken after both has failed too.
+     */
+    public static Optional<Instant> deadline(StreamingPipeline pipeline, Upgrade upgrade) {
+        if (upgrade.startTime == null) {
+            return Optional.empty();
+        }
+        Instant from = upgrade.deployTime != null ? Instant.parse(upgrade.deployTime)
+                : Instant.parse(upgrade.startTime).plus(Durations.parse("spec.checkpointing.timeout", pipeline.getSpec().checkpointing.timeout));
+        return Optional.of(from.plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout)));
+    }
+
+    /** The timeout that ran out, for a human: what it counts from. */
+    public static String timeoutDescription(StreamingPipeline pipeline, Upgrade upgrade) {
+        return upgrade.deployTime != null
+                ? "spec.upgrade.timeout (" + pipeline.getSpec().upgrade.timeout + ") after the Flink operator took it at " + upgrade.deployTime
+                : "spec.checkpointing.timeout (" + pipeline.getSpec().checkpointing.timeout + ", the longest its stop-with-savepoint may take) and spec.upgrade.timeout ("
+                + pipeline.getSpec().upgrade.timeout + ") after the change at " + upgrade.startTime;
     }
 
     /** Why a timed-out upgrade cannot be rolled back, or empty when it can. */

@@ -1,12 +1,12 @@
 package io.streampipe.operator.reconciler;
 
-import io.streampipe.api.Durations;
 import io.streampipe.api.v1alpha1.StreamingPipeline;
 import io.streampipe.api.v1alpha1.StreamingPipelineStatus;
 import io.streampipe.operator.PipelineResources;
 import io.streampipe.operator.flink.JobManagerClient;
 import io.streampipe.operator.flink.JobReport;
 import io.streampipe.operator.plan.FlinkObservation;
+import io.streampipe.operator.plan.RollbackPlan;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,9 +46,8 @@ final class JobWatch {
      * FKO has given an id but no state yet (just deployed) is not watched: its FlinkDeployment changes when it has one.
      */
     static Optional<Duration> nextLook(StreamingPipeline pipeline, StreamingPipelineStatus status, Instant now, Duration pollInterval) {
-        Optional<Duration> timeout = Optional.ofNullable(status.upgrade).filter(upgrade -> upgrade.startTime != null)
-                .map(upgrade -> Duration.between(now, Instant.parse(upgrade.startTime)
-                        .plus(Durations.parse("spec.upgrade.timeout", pipeline.getSpec().upgrade.timeout))).plusSeconds(1))
+        Optional<Duration> timeout = Optional.ofNullable(status.upgrade).flatMap(upgrade -> RollbackPlan.deadline(pipeline, upgrade))
+                .map(deadline -> Duration.between(now, deadline).plusSeconds(1))
                 .filter(left -> !left.isNegative());
         boolean watching = status.upgrade != null
                 || status.job != null && status.job.state != null && JOB_STATES_WITH_REPORT.contains(status.job.state);

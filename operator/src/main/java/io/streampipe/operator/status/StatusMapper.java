@@ -196,8 +196,8 @@ public final class StatusMapper {
         } else if (upgrade != null && RollbackPlan.timedOut(pipeline, upgrade, now)) {
             degraded = true;
             degradedReason = Reasons.UPGRADE_TIMED_OUT;
-            degradedMessage = "The upgrade to generation " + upgrade.generation + " is not stable after spec.upgrade.timeout ("
-                    + pipeline.getSpec().upgrade.timeout + "): " + Upgrades.stabilityShortfall(pipeline, flink, report)
+            degradedMessage = "The upgrade to generation " + upgrade.generation + " is not stable after "
+                    + RollbackPlan.timeoutDescription(pipeline, upgrade) + ": " + Upgrades.stabilityShortfall(pipeline, flink, report)
                     + (pipeline.getSpec().upgrade.rollbackOnFailure && !RollbackPlan.impossible(pipeline, upgrade).isEmpty()
                     ? "; no rollback: " + RollbackPlan.impossible(pipeline, upgrade) : "");
         } else if ("RUNNING".equals(jobState) && report.filter(JobReport::checkpointsFailing).isPresent()) {

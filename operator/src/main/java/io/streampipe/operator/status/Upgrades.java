@@ -48,6 +48,7 @@ final class Upgrades {
             upgrade.to = previous.upgrade.to;
             upgrade.savepoint = previous.upgrade.savepoint;
             upgrade.startTime = previous.upgrade.startTime != null ? previous.upgrade.startTime : now.toString();
+            upgrade.deployTime = previous.upgrade.deployTime;
             upgrade.runningTime = previous.upgrade.runningTime;
             upgrade.generation = previous.upgrade.generation != null ? previous.upgrade.generation : pipeline.getMetadata().getGeneration();
         }
@@ -58,12 +59,22 @@ final class Upgrades {
         if (running && upgrade.runningTime == null) {
             upgrade.runningTime = now.toString();
         }
+        // FKO records the new spec, and with it observedGeneration, only once the old job has stopped (with a savepoint
+        // in savepoint mode): AbstractJobReconciler#reconcileSpecChange calls cancelJob, then
+        // updateStatusBeforeDeploymentAttempt. From then on the upgrade is FKO's deployment of the new spec.
+        boolean flinkHasIt = flink.generationObserved() && flink.specHash().map(applied.specHash()::equals).orElse(true);
+        if (flinkHasIt && upgrade.deployTime == null) {
+            upgrade.deployTime = now.toString();
+        }
         boolean suspended = flink.currentSpecReconciled() && flink.lifecycleState().orElse(null) == ResourceLifecycleState.SUSPENDED;
         if (suspended || running && stable(pipeline, report)) {
             return null;
         }
-        // FKO writes a placeholder, not a path, after a last-state upgrade (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH).
-        upgrade.savepoint = flink.jobStatus().map(JobStatus::getUpgradeSavepointPath)
+        // Before FKO has taken the spec, jobStatus.upgradeSavepointPath is an earlier upgrade's savepoint (or a
+        // finished job's latest checkpoint, SnapshotObserver#observeLatestCheckpoint): FKO never clears it, and sets it
+        // for this upgrade only when its stop returns (AbstractJobReconciler#setUpgradeSavepointPath). FKO writes a
+        // placeholder, not a path, after a last-state upgrade (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH).
+        upgrade.savepoint = flink.jobStatus().filter(job -> flinkHasIt).map(JobStatus::getUpgradeSavepointPath)
                 .filter(path -> !path.isEmpty() && !path.equals(LAST_STATE_PLACEHOLDER)).orElse(upgrade.savepoint);
         if (pipeline.getSpec().upgrade.mode == io.streampipe.api.v1alpha1.UpgradeSpec.Mode.SAVEPOINT && upgrade.savepoint != null
                 && !flink.isSavepoint(upgrade.savepoint)) {
@@ -73,7 +84,6 @@ final class Upgrades {
                     + " when the upgrade began, so no savepoint could be taken: the new job restores the latest checkpoint "
                     + upgrade.savepoint + " (the Flink operator's last-state fallback)";
         }
-        boolean flinkHasIt = flink.generationObserved() && flink.specHash().map(applied.specHash()::equals).orElse(true);
         upgrade.step = running ? "Stabilizing" : !flinkHasIt ? "SpecApplied"
                 : flink.lifecycleState().map(state -> state == ResourceLifecycleState.UPGRADING ? "Upgrading" : "Deploying").orElse("Deploying");
         return upgrade;

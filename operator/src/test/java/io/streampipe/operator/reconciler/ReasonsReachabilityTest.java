@@ -181,7 +181,8 @@ class ReasonsReachabilityTest {
             before.lastAppliedSpecHash = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS).specHash();
             before.upgrade = new StreamingPipelineStatus.Upgrade();
             before.upgrade.to = before.lastAppliedSpecHash;
-            before.upgrade.startTime = NOW.minus(Duration.ofMinutes(11)).toString();
+            before.upgrade.startTime = NOW.minus(Duration.ofMinutes(12)).toString();
+            before.upgrade.deployTime = NOW.minus(Duration.ofMinutes(11)).toString();
             before.upgrade.generation = 1L;
             pipeline.setStatus(before);
             // Running, but one checkpoint of the two that make it stable after eleven minutes.

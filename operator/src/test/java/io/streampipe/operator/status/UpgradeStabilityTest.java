@@ -17,6 +17,8 @@ import io.streampipe.operator.testing.FlinkStatuses;
 import io.streampipe.standin.fko.FkoStatus;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
+import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
+import org.apache.flink.kubernetes.operator.api.status.SavepointFormatType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpgradeStabilityTest {
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
     private static final String UPGRADE_SAVEPOINT = "s3://flink-state/sp/savepoint-1";
+    private static final String EARLIER_UPGRADE_SAVEPOINT = "s3://flink-state/sp/savepoint-0";
     private static final String RESTART_CAUSE = "org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed";
 
     private StreamingPipeline pipeline;
@@ -74,6 +77,27 @@ class UpgradeStabilityTest {
         deployment.getMetadata().setGeneration(2L);
         deployment.setStatus(FlinkStatuses.upgrading(deployment, UPGRADE_SAVEPOINT));
         pipeline.setStatus(map(Optional.empty(), Optional.empty(), at));
+    }
+
+    /**
+     * The spec changes to parallelism 4 (generation 4), and FKO has not taken it yet: it is still stopping the old job
+     * with a savepoint. Its status is the old job's, with the old generation observed: FKO records the new spec (and
+     * with it observedGeneration) only once the stop-with-savepoint has returned (AbstractJobReconciler
+     * #reconcileSpecChange: cancelJob, then updateStatusBeforeDeploymentAttempt), and that stop may take up to
+     * execution.checkpointing.timeout (AbstractFlinkService#savepointJobOrError). The old job ran after an earlier
+     * upgrade, whose savepoint FKO's jobStatus still names (setUpgradeSavepointPath; nothing clears it).
+     */
+    private void upgradeToParallelism4NotYetTakenByFlink(Instant at) {
+        FkoStatus.upgradeSavepoint(deployment, EARLIER_UPGRADE_SAVEPOINT, T0.minus(Duration.ofDays(1)), SavepointFormatType.CANONICAL);
+        FlinkDeploymentStatus oldJob = deployment.getStatus();
+        pipeline.getMetadata().setGeneration(4L);
+        pipeline.getSpec().parallelism = 4;
+        DesiredState upgraded = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
+        applied = new Applied(upgraded.specHash(), new AppliedTokens(), "0", 128);
+        deployment = upgraded.flinkDeployment();
+        deployment.getMetadata().setGeneration(2L);
+        deployment.setStatus(oldJob);
+        pipeline.setStatus(map(report(9, 0), Optional.empty(), at));
     }
 
     private static Condition condition(StreamingPipelineStatus status, String type) {
@@ -304,5 +328,76 @@ class UpgradeStabilityTest {
         assertThat(condition(status, Conditions.DEGRADED).getStatus()).isEqualTo("False");
         assertThat(status.job.restarts).as("what this job's JobManager said before, not the other job's 7").isZero();
         assertThat(status.job.lastException).isNull();
+    }
+
+    /**
+     * spec.upgrade.timeout counts from when the Flink operator takes the new spec, as FKO's own readiness timeout
+     * (kubernetes.operator.deployment.readiness.timeout, which the pipeline sets to spec.upgrade.timeout) counts from
+     * the reconciliation timestamp it stamps after the stop-with-savepoint (AbstractFlinkResourceReconciler
+     * #shouldRollBack, ReconciliationUtils#updateStatusForSpecReconciliation). A savepoint of 8 minutes leaves the new
+     * job its whole 10 minutes, not 2.
+     */
+    @Test
+    void theUpgradeTimeoutCountsFromWhenFlinkTookTheSpecNotFromTheChange() {
+        upgradeToParallelism4NotYetTakenByFlink(T0);
+        StreamingPipelineStatus saving = map(report(9, 0), Optional.empty(), T0.plus(Duration.ofMinutes(7)));
+        assertThat(saving.upgrade.step).isEqualTo("SpecApplied");
+        assertThat(saving.upgrade.deployTime).as("FKO has not taken the spec").isNull();
+
+        pipeline.setStatus(saving);
+        deployment.setStatus(FlinkStatuses.upgrading(deployment, UPGRADE_SAVEPOINT));
+        StreamingPipelineStatus taken = map(Optional.empty(), Optional.empty(), T0.plus(Duration.ofMinutes(8)));
+        assertThat(taken.upgrade.startTime).isEqualTo(T0.toString());
+        assertThat(taken.upgrade.deployTime).isEqualTo(T0.plus(Duration.ofMinutes(8)).toString());
+        assertThat(taken.upgrade.savepoint).isEqualTo(UPGRADE_SAVEPOINT);
+
+        pipeline.setStatus(taken);
+        deployment.setStatus(FlinkStatuses.restarting(deployment));
+        StreamingPipelineStatus inTime = map(report(0, 3), Optional.empty(), T0.plus(Duration.ofMinutes(17)));
+        assertThat(condition(inTime, Conditions.DEGRADED).getReason()).as("9 minutes after FKO took it")
+                .isEqualTo(Reasons.JOB_RESTARTING);
+        assertThat(RollbackPlan.of(pipeline, "the job is restarting", T0.plus(Duration.ofMinutes(17)))).isEmpty();
+
+        pipeline.setStatus(inTime);
+        StreamingPipelineStatus late = map(report(0, 4), Optional.empty(), T0.plus(Duration.ofMinutes(18)).plusSeconds(1));
+        assertThat(late.upgrade.deployTime).isEqualTo(T0.plus(Duration.ofMinutes(8)).toString());
+        assertThat(RollbackPlan.of(pipeline, "the job is restarting", T0.plus(Duration.ofMinutes(18)).plusSeconds(1)))
+                .hasValueSatisfying(rollback -> assertThat(rollback.savepoint).isEqualTo(UPGRADE_SAVEPOINT));
+    }
+
+    /**
+     * Until FKO takes the spec, its stop-with-savepoint may legitimately run for spec.checkpointing.timeout; the upgrade
+     * counts as failed only when FKO has not taken it after that and spec.upgrade.timeout.
+     */
+    @Test
+    void anUpgradeWhoseStopWithSavepointStillRunsHasNotTimedOut() {
+        upgradeToParallelism4NotYetTakenByFlink(T0);
+        StreamingPipelineStatus saving = map(report(9, 0), Optional.empty(), T0.plus(Duration.ofMinutes(19)));
+        assertThat(condition(saving, Conditions.DEGRADED).getStatus()).isEqualTo("False");
+        assertThat(condition(saving, Conditions.READY).getReason()).isNotEqualTo(Reasons.UPGRADE_TIMED_OUT);
+
+        pipeline.setStatus(saving);
+        StreamingPipelineStatus late = map(report(9, 0), Optional.empty(), T0.plus(Duration.ofMinutes(20)).plusSeconds(1));
+        Condition degraded = condition(late, Conditions.DEGRADED);
+        assertThat(degraded.getReason()).isEqualTo(Reasons.UPGRADE_TIMED_OUT);
+        assertThat(degraded.getMessage()).contains("generation 4", "spec.checkpointing.timeout (10m, the longest its stop-with-savepoint may take) and spec.upgrade.timeout (10m)",
+                "has not applied generation 2");
+    }
+
+    /**
+     * While FKO is still stopping the old job, its jobStatus.upgradeSavepointPath names an earlier upgrade's savepoint.
+     * That is not this upgrade's: rolling back to it would cancel the job that runs and rewind it to older state.
+     */
+    @Test
+    void anEarlierUpgradesSavepointIsNeverThisUpgradesRollbackPoint() {
+        upgradeToParallelism4NotYetTakenByFlink(T0);
+        assertThat(pipeline.getStatus().upgrade.savepoint).isNull();
+
+        Instant longAfter = T0.plus(Duration.ofMinutes(25));
+        StreamingPipelineStatus late = map(report(40, 0), Optional.empty(), longAfter);
+        assertThat(late.upgrade.savepoint).isNull();
+        pipeline.setStatus(late);
+        assertThat(RollbackPlan.of(pipeline, "the Flink operator has not applied generation 2", longAfter)).isEmpty();
+        assertThat(condition(late, Conditions.DEGRADED).getMessage()).contains("no rollback", "took no savepoint");
     }
 }
