@@ -4,14 +4,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.streampipe.testkit.kube.KubeApiServer;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
-import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
-import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
-import org.apache.flink.kubernetes.operator.api.spec.JobManagerSpec;
-import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
-import org.apache.flink.kubernetes.operator.api.spec.JobState;
-import org.apache.flink.kubernetes.operator.api.spec.KubernetesDeploymentMode;
-import org.apache.flink.kubernetes.operator.api.spec.TaskManagerSpec;
-import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -109,30 +101,9 @@ class NoClustersIT {
     }
 
     private static FlinkDeployment flinkDeployment(String name, int parallelism) {
-        FlinkDeployment deployment = new FlinkDeployment();
-        deployment.getMetadata().setName(name);
-        deployment.getMetadata().setNamespace(NAMESPACE);
-        FlinkDeploymentSpec spec = FlinkDeploymentSpec.builder()
-                .image("ghcr.io/streampipe/pipeline-job:test")
-                .serviceAccount("flink")
-                .flinkVersion(FlinkVersion.v1_20)
-                .mode(KubernetesDeploymentMode.NATIVE)
-                .flinkConfiguration(new org.apache.flink.kubernetes.operator.api.spec.ConfigObjectNode())
-                .jobManager(new JobManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(0.5, "1g", null), null, 1, null))
-                .taskManager(new TaskManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(1.0, "1g", null), null, null, null))
-                .job(JobSpec.builder()
-                        .jarURI("local:///opt/flink/usrlib/pipeline-job.jar")
-                        .entryClass("io.streampipe.job.PipelineJob")
-                        .parallelism(parallelism)
-                        .state(JobState.RUNNING)
-                        .upgradeMode(UpgradeMode.SAVEPOINT)
-                        .build())
-                .build();
-        spec.setFlinkConfiguration(Map.of(
+        return PipelineFlinkDeployments.of(NAMESPACE, name, parallelism, Map.of(
                 "state.checkpoints.dir", "s3://many-state/checkpoints/" + name,
                 "state.savepoints.dir", "s3://many-state/savepoints/" + name,
                 "kubernetes.operator.snapshot.resource.enabled", "false"));
-        deployment.setSpec(spec);
-        return deployment;
     }
 }

@@ -16,13 +16,7 @@ import io.streampipe.testkit.data.KafkaBroker;
 import io.streampipe.testkit.data.PostgresServer;
 import io.streampipe.testkit.kube.KubeApiServer;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
-import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
-import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
-import org.apache.flink.kubernetes.operator.api.spec.JobManagerSpec;
-import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
-import org.apache.flink.kubernetes.operator.api.spec.KubernetesDeploymentMode;
-import org.apache.flink.kubernetes.operator.api.spec.TaskManagerSpec;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
@@ -305,44 +299,24 @@ class StandInContractIT {
 
     /** As our operator writes one: application mode, s3 storage (which the stand-in maps to disk), secrets as env. */
     private static FlinkDeployment flinkDeployment(String name, int parallelism) {
-        FlinkDeployment deployment = new FlinkDeployment();
-        deployment.getMetadata().setName(name);
-        deployment.getMetadata().setNamespace(NAMESPACE);
         Map<String, String> configuration = new LinkedHashMap<>();
         configuration.put("taskmanager.numberOfTaskSlots", "2");
         configuration.put("state.checkpoints.dir", "s3://contract-state/checkpoints/" + name);
         configuration.put("state.savepoints.dir", "s3://contract-state/savepoints/" + name);
         configuration.put("execution.checkpointing.interval", "1s");
         configuration.put("kubernetes.operator.snapshot.resource.enabled", "false");
-        FlinkDeploymentSpec spec = FlinkDeploymentSpec.builder()
-                .image("ghcr.io/streampipe/pipeline-job:test")
-                .serviceAccount("flink")
-                .flinkVersion(FlinkVersion.v1_20)
-                .mode(KubernetesDeploymentMode.NATIVE)
-                .flinkConfiguration(new org.apache.flink.kubernetes.operator.api.spec.ConfigObjectNode())
-                .jobManager(new JobManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(0.5, "1g", null), null, 1, null))
-                .taskManager(new TaskManagerSpec(new org.apache.flink.kubernetes.operator.api.spec.Resource(1.0, "1g", null), null, null, null))
-                .podTemplate(new PodTemplateSpecBuilder().withNewSpec()
-                        .addNewContainer().withName("flink-main-container")
-                        .addNewEnv().withName("STREAMPIPE_POSTGRES_USERNAME").withNewValueFrom().withNewSecretKeyRef("username", "db", false)
-                        .endValueFrom().endEnv()
-                        .addNewEnv().withName("STREAMPIPE_POSTGRES_PASSWORD").withNewValueFrom().withNewSecretKeyRef("password", "db", false)
-                        .endValueFrom().endEnv()
-                        .addNewVolumeMount().withName("pipeline-spec").withMountPath("/opt/streampipe/pipeline").endVolumeMount()
-                        .endContainer()
-                        .addNewVolume().withName("pipeline-spec").withNewConfigMap().withName(name + "-job").endConfigMap().endVolume()
-                        .endSpec().build())
-                .job(JobSpec.builder()
-                        .jarURI("local:///opt/flink/usrlib/pipeline-job.jar")
-                        .entryClass("io.streampipe.job.PipelineJob")
-                        .args(new String[]{"--spec-file", "/opt/streampipe/pipeline/spec.json", "--source-epoch", "0"})
-                        .parallelism(parallelism)
-                        .state(JobState.RUNNING)
-                        .upgradeMode(UpgradeMode.SAVEPOINT)
-                        .build())
-                .build();
-        spec.setFlinkConfiguration(configuration);
-        deployment.setSpec(spec);
+        FlinkDeployment deployment = PipelineFlinkDeployments.of(NAMESPACE, name, parallelism, configuration);
+        deployment.getSpec().setPodTemplate(new PodTemplateSpecBuilder().withNewSpec()
+                .addNewContainer().withName("flink-main-container")
+                .addNewEnv().withName("STREAMPIPE_POSTGRES_USERNAME").withNewValueFrom().withNewSecretKeyRef("username", "db", false)
+                .endValueFrom().endEnv()
+                .addNewEnv().withName("STREAMPIPE_POSTGRES_PASSWORD").withNewValueFrom().withNewSecretKeyRef("password", "db", false)
+                .endValueFrom().endEnv()
+                .addNewVolumeMount().withName("pipeline-spec").withMountPath("/opt/streampipe/pipeline").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("pipeline-spec").withNewConfigMap().withName(name + "-job").endConfigMap().endVolume()
+                .endSpec().build());
+        deployment.getSpec().getJob().setArgs(new String[]{"--spec-file", "/opt/streampipe/pipeline/spec.json", "--source-epoch", "0"});
         return deployment;
     }
 
