@@ -3,6 +3,7 @@ package io.streampipe.standin;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.streampipe.standin.fko.FkoConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +30,10 @@ import java.util.concurrent.CountDownLatch;
 public final class FlinkOperatorStandIn implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlinkOperatorStandIn.class);
     /**
-     * Reconcile threads without clusters: FKO's default, {@code kubernetes.operator.reconcile.parallelism} =
-     * java-operator-sdk's DEFAULT_RECONCILIATION_THREADS_NUMBER (50 in java-operator-sdk 5.x; FKO's
-     * KubernetesOperatorConfigOptions.OPERATOR_RECONCILE_PARALLELISM, applied in FlinkOperator.overrideOperatorConfigs).
-     * With local clusters the loop stays on one thread: the clusters' JVMs share this machine's cores.
+     * Reconcile threads without clusters: FKO's default ({@link FkoConfig#DEFAULT_RECONCILE_PARALLELISM}). With local
+     * clusters the loop stays on one thread: the clusters' JVMs share this machine's cores.
      */
-    static final int NO_CLUSTERS_PARALLELISM = 50;
+    static final int NO_CLUSTERS_PARALLELISM = FkoConfig.DEFAULT_RECONCILE_PARALLELISM;
 
     private final KubernetesClient client;
     private final FlinkClusters clusters;

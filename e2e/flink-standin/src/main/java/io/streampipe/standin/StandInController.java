@@ -40,10 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * depending on state; a short fixed interval keeps the sandbox quick and does not change the sequence of statuses).
  * With local clusters a round runs the resources one after the other on one thread. Without clusters
  * ({@link NoClusters}, for {@code bench operator}'s 1,000 FlinkDeployments) a round runs them on {@code parallelism}
- * threads, as FKO does: its FlinkOperator.overrideOperatorConfigs gives java-operator-sdk
- * {@code kubernetes.operator.reconcile.parallelism} reconcile threads (KubernetesOperatorConfigOptions
- * .OPERATOR_RECONCILE_PARALLELISM, default java-operator-sdk's DEFAULT_RECONCILIATION_THREADS_NUMBER, 50 in 5.x), so a
- * resource waits for no other's API requests. Rounds never overlap, so no resource is in two loops at once (as
+ * threads, as FKO does ({@link io.streampipe.standin.fko.FkoConfig#DEFAULT_RECONCILE_PARALLELISM}), so a resource
+ * waits for no other's API requests. Rounds never overlap, so no resource is in two loops at once (as
  * java-operator-sdk never reconciles one resource twice at the same time), and events that come while a round is
  * queued add no second one.
  */

@@ -15,6 +15,13 @@ import java.util.Optional;
  */
 public record FkoConfig(Map<String, String> flinkConfiguration) {
     static final String PREFIX = "kubernetes.operator.";
+    /**
+     * Operator-wide, not per resource: {@code kubernetes.operator.reconcile.parallelism}, the reconcile threads FKO
+     * gives java-operator-sdk (KubernetesOperatorConfigOptions.OPERATOR_RECONCILE_PARALLELISM, applied in
+     * FlinkOperator.overrideOperatorConfigs); its default is java-operator-sdk's DEFAULT_RECONCILIATION_THREADS_NUMBER,
+     * 50 in java-operator-sdk 5.x.
+     */
+    public static final int DEFAULT_RECONCILE_PARALLELISM = 50;
 
     public static FkoConfig of(FlinkDeployment deployment) {
         return new FkoConfig(deployment.getSpec().getFlinkConfiguration() == null ? Map.of()
