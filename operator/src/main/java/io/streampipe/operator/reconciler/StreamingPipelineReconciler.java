@@ -127,6 +127,7 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
         StreamingPipelineStatus started = pipeline.getStatus();
         pipeline = statusWriter.writeBeforeApply(pipeline, withPlan(StatusMapper.map(pipeline, applied, flink, report, rollback, backup.backup(),
                 List.of(), now), preview), context);
+        context.managedWorkflowAndDependentResourceContext().put(StoredBeforeApply.class, new StoredBeforeApply(pipeline));
 
         PipelineDependent.putDesiredState(context, desired);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -153,6 +154,10 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
                 .orElseGet(UpdateControl::noUpdate);
     }
 
+    /** The pipeline as the status written before the apply left it stored, for a failure after that write. */
+    private record StoredBeforeApply(StreamingPipeline pipeline) {
+    }
+
     private static StreamingPipelineStatus withPlan(StreamingPipelineStatus status, StreamingPipelineStatus.Plan plan) {
         status.plan = plan;
         return status;
@@ -175,7 +180,11 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
                 // What the reconcile applied before it failed is told with the failure, as its outcome would have told it.
                 List<StatusEvents.Change> changes = context.managedWorkflowAndDependentResourceContext()
                         .get(AppliedChanges.class, AppliedChanges.class).map(AppliedChanges::all).orElse(List.of());
-                statusWriter.write(pipeline, StatusMapper.map(pipeline, Applied.from(pipeline.getStatus()), flink, List.of(failure),
+                // The failure goes on top of what the reconcile stored before its apply, which records what the
+                // FlinkDeployment may now run; java-operator-sdk hands back the pipeline as the reconcile started.
+                StreamingPipeline stored = context.managedWorkflowAndDependentResourceContext()
+                        .get(StoredBeforeApply.class, StoredBeforeApply.class).map(StoredBeforeApply::pipeline).orElse(pipeline);
+                statusWriter.write(stored, StatusMapper.map(stored, Applied.from(stored.getStatus()), flink, List.of(failure),
                         clock.instant()), context, pipeline.getStatus(), changes);
             } catch (RuntimeException statusFailure) {
                 LOG.warn("Could not report the failure in the status of StreamingPipeline {}: {}",

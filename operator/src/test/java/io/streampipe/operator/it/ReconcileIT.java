@@ -27,6 +27,8 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -190,6 +192,66 @@ class ReconcileIT {
         assertThat(operator.reconciliationsStarted() - reconcilesBefore).as("resyncs in the window").isGreaterThanOrEqualTo(3);
         assertThat(Cluster.writesSince(apiServer.auditLog(), mark, cluster.namespace))
                 .as("writes during five resyncs of an unchanged pipeline").isEmpty();
+    }
+
+    /**
+     * A reconcile that fails after its apply (here the API server refuses to delete the job configuration no
+     * FlinkDeployment names any more) reports the failure on top of the status it wrote before the apply, which
+     * records what the FlinkDeployment now runs (the spec hash, the pinned max parallelism, the source epoch, the
+     * tokens), never on top of the status the reconcile started from.
+     */
+    @Test
+    void aFailureAfterTheApplyKeepsTheRecordOfWhatWasApplied() {
+        refuseConfigMapDeletes(cluster.namespace);
+        cluster.createAllSecrets();
+        cluster.createPipeline("sensor-anomalies");
+        Eventually.until(() -> assertThat(pipeline("sensor-anomalies").getStatus().lastAppliedSpecHash).isNotNull());
+        String firstHash = pipeline("sensor-anomalies").getStatus().lastAppliedSpecHash;
+
+        cluster.edit("sensor-anomalies", p -> p.getSpec().sink.postgres.batch.size = 77);
+
+        Eventually.until(() -> {
+            Condition ready = condition(pipeline("sensor-anomalies"), Conditions.READY);
+            assertThat(ready.getReason()).isEqualTo(Reasons.RECONCILE_FAILED);
+            assertThat(ready.getMessage()).contains("ConfigMap deletes are refused");
+        });
+        String applied = cluster.flinkDeployment("sensor-anomalies").getMetadata().getAnnotations().get(PipelineResources.ANNOTATION_SPEC_HASH);
+        assertThat(applied).as("the FlinkDeployment has the change").isNotEqualTo(firstHash);
+        // Across java-operator-sdk's retries (each one fails the same way), the status never says less was applied.
+        Instant end = Instant.now().plusSeconds(8);
+        while (Instant.now().isBefore(end)) {
+            assertThat(pipeline("sensor-anomalies").getStatus().lastAppliedSpecHash).as("what the status says was applied")
+                    .isEqualTo(applied);
+            Eventually.sleep(Duration.ofMillis(100));
+        }
+    }
+
+    /** A ValidatingAdmissionPolicy that denies every ConfigMap delete in the namespace. */
+    private void refuseConfigMapDeletes(String namespace) {
+        String name = "refuse-configmap-deletes-" + namespace;
+        apiServer.client().resource("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata: {name: %s}
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - {apiGroups: [""], apiVersions: ["v1"], operations: ["DELETE"], resources: ["configmaps"]}
+                  validations:
+                  - {expression: "false", message: "ConfigMap deletes are refused in this namespace"}
+                """.formatted(name)).create();
+        apiServer.client().resource("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata: {name: %s}
+                spec:
+                  policyName: %s
+                  validationActions: [Deny]
+                  matchResources:
+                    namespaceSelector:
+                      matchLabels: {kubernetes.io/metadata.name: %s}
+                """.formatted(name, name, namespace)).create();
     }
 
     @Test
