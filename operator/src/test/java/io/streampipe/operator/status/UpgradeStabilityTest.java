@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,13 +70,7 @@ class UpgradeStabilityTest {
 
     /** The spec changes to parallelism 4 (generation 4); FKO stops the old job with a savepoint (loop A). */
     private void upgradeToParallelism4(Instant at) {
-        pipeline.getMetadata().setGeneration(4L);
-        pipeline.getSpec().parallelism = 4;
-        DesiredState upgraded = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
-        applied = new Applied(upgraded.specHash(), new AppliedTokens(), "0", 128);
-        deployment = upgraded.flinkDeployment();
-        deployment.getMetadata().setGeneration(2L);
-        deployment.setStatus(FlinkStatuses.upgrading(deployment, UPGRADE_SAVEPOINT));
+        changeToParallelism4(previous -> FlinkStatuses.upgrading(deployment, UPGRADE_SAVEPOINT));
         pipeline.setStatus(map(Optional.empty(), Optional.empty(), at));
     }
 
@@ -89,15 +84,20 @@ class UpgradeStabilityTest {
      */
     private void upgradeToParallelism4NotYetTakenByFlink(Instant at) {
         FkoStatus.upgradeSavepoint(deployment, EARLIER_UPGRADE_SAVEPOINT, T0.minus(Duration.ofDays(1)), SavepointFormatType.CANONICAL);
-        FlinkDeploymentStatus oldJob = deployment.getStatus();
+        changeToParallelism4(previous -> previous);
+        pipeline.setStatus(map(report(9, 0), Optional.empty(), at));
+    }
+
+    /** The pipeline and its FlinkDeployment (generation 2) at parallelism 4, with FKO's status from the one before. */
+    private void changeToParallelism4(UnaryOperator<FlinkDeploymentStatus> flinkStatus) {
+        FlinkDeploymentStatus previous = deployment.getStatus();
         pipeline.getMetadata().setGeneration(4L);
         pipeline.getSpec().parallelism = 4;
         DesiredState upgraded = DesiredState.of(pipeline, Examples.firstDeploy(pipeline), Examples.DEFAULTS);
         applied = new Applied(upgraded.specHash(), new AppliedTokens(), "0", 128);
         deployment = upgraded.flinkDeployment();
         deployment.getMetadata().setGeneration(2L);
-        deployment.setStatus(oldJob);
-        pipeline.setStatus(map(report(9, 0), Optional.empty(), at));
+        deployment.setStatus(flinkStatus.apply(previous));
     }
 
     private static Condition condition(StreamingPipelineStatus status, String type) {
