@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * may be absent (not created yet) and its status partly filled (not reconciled yet).
  */
 public record FlinkObservation(FlinkDeployment deployment) {
+    private static final String LAST_STATE_PLACEHOLDER = "KUBERNETES_OPERATOR_LAST_STATE";
+
     public static FlinkObservation of(Optional<FlinkDeployment> deployment) {
         return new FlinkObservation(deployment.orElse(null));
     }
@@ -103,6 +105,29 @@ public record FlinkObservation(FlinkDeployment deployment) {
                 .filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> names.add(volume.getConfigMap().getName()));
         return names;
+    }
+
+    /**
+     * Whether the Flink operator has taken in the FlinkDeployment with this spec hash. For a change to a running job it
+     * records the new spec, and with it observedGeneration, only once the old job has stopped, with its savepoint in
+     * savepoint mode (AbstractJobReconciler#reconcileSpecChange: cancelJob, then
+     * ReconciliationUtils#updateStatusBeforeDeploymentAttempt); that stop may take up to execution.checkpointing.timeout
+     * (AbstractFlinkService#savepointJobOrError).
+     */
+    public boolean tookSpec(String specHash) {
+        return generationObserved() && specHash().map(specHash::equals).orElse(true);
+    }
+
+    /**
+     * The savepoint (or, in FKO's last-state fallback, the checkpoint) the new job of an upgrade to this spec hash
+     * restores. Before the Flink operator has taken the spec, jobStatus.upgradeSavepointPath is an earlier upgrade's
+     * savepoint or a finished job's latest checkpoint: FKO sets it when a stop returns
+     * (AbstractJobReconciler#setUpgradeSavepointPath, SnapshotObserver#observeLatestCheckpoint) and never clears it.
+     * After a last-state upgrade it holds a placeholder, not a path (AbstractJobReconciler.LAST_STATE_DUMMY_SP_PATH).
+     */
+    public Optional<String> upgradeSavepoint(String specHash) {
+        return jobStatus().filter(job -> tookSpec(specHash)).map(JobStatus::getUpgradeSavepointPath)
+                .filter(path -> !path.isEmpty() && !path.equals(LAST_STATE_PLACEHOLDER));
     }
 
     public boolean generationObserved() {

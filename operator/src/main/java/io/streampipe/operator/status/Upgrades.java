@@ -21,8 +21,6 @@ import java.util.Optional;
  * stable), what it cost, and the spec that ran stable, which a rollback returns to.
  */
 final class Upgrades {
-    private static final String LAST_STATE_PLACEHOLDER = "KUBERNETES_OPERATOR_LAST_STATE";
-
     private Upgrades() {
     }
 
@@ -59,10 +57,8 @@ final class Upgrades {
         if (running && upgrade.runningTime == null) {
             upgrade.runningTime = now.toString();
         }
-        // FKO records the new spec, and with it observedGeneration, only once the old job has stopped (with a savepoint
-        // in savepoint mode): AbstractJobReconciler#reconcileSpecChange calls cancelJob, then
-        // updateStatusBeforeDeploymentAttempt. From then on the upgrade is FKO's deployment of the new spec.
-        boolean flinkHasIt = flink.generationObserved() && flink.specHash().map(applied.specHash()::equals).orElse(true);
+        // From when FKO takes the spec (the old job has stopped), the upgrade is FKO's deployment of the new one.
+        boolean flinkHasIt = flink.tookSpec(applied.specHash());
         if (flinkHasIt && upgrade.deployTime == null) {
             upgrade.deployTime = now.toString();
         }
@@ -70,12 +66,7 @@ final class Upgrades {
         if (suspended || running && stable(pipeline, report)) {
             return null;
         }
-        // Before FKO has taken the spec, jobStatus.upgradeSavepointPath is an earlier upgrade's savepoint (or a
-        // finished job's latest checkpoint, SnapshotObserver#observeLatestCheckpoint): FKO never clears it, and sets it
-        // for this upgrade only when its stop returns (AbstractJobReconciler#setUpgradeSavepointPath). FKO writes a
-        // placeholder, not a path, after a last-state upgrade (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH).
-        upgrade.savepoint = flink.jobStatus().filter(job -> flinkHasIt).map(JobStatus::getUpgradeSavepointPath)
-                .filter(path -> !path.isEmpty() && !path.equals(LAST_STATE_PLACEHOLDER)).orElse(upgrade.savepoint);
+        upgrade.savepoint = flink.upgradeSavepoint(applied.specHash()).orElse(upgrade.savepoint);
         if (pipeline.getSpec().upgrade.mode == io.streampipe.api.v1alpha1.UpgradeSpec.Mode.SAVEPOINT && upgrade.savepoint != null
                 && !flink.isSavepoint(upgrade.savepoint)) {
             // AbstractJobReconciler#getJobUpgrade: savepoint mode on a job that is not RUNNING falls back to last-state
