@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.streampipe.testkit.kube.AuditLog;
 import io.streampipe.testkit.kube.ControlPlane;
 
 import java.io.ByteArrayInputStream;
@@ -43,7 +44,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code bench operator}: N StreamingPipelines on a private kube-apiserver (kube-testkit's {@link ControlPlane}, free
- * ports, audit log at level Metadata), our operator's real main as a process of its own under the chart's RBAC, JVM
+ * ports, audit log at level Metadata, and Request for the pipelines' status patches, so that what each one changed can
+ * be told), our operator's real main as a process of its own under the chart's RBAC, JVM
  * options, environment and memory limit (rendered with helm, as the sandbox does), and the Flink operator stand-in in
  * {@code --no-clusters} mode: FKO 1.16's status writes, no Flink. Measured: operator start to every pipeline
  * reconciled, the operator's API requests per pipeline (audit log, its impersonated ServiceAccount only) at creation,
@@ -58,6 +60,8 @@ final class OperatorBenchmark {
     private static final ResourceDefinitionContext PIPELINES = new ResourceDefinitionContext.Builder()
             .withGroup("streampipe.io").withVersion("v1alpha1").withPlural("streamingpipelines").withKind("StreamingPipeline")
             .withNamespaced(true).build();
+    /** The one resource whose writes are audited with their body: a status patch says what it changed. */
+    private static final AuditLog.Resource PIPELINE_STATUS = new AuditLog.Resource("streampipe.io", "streamingpipelines/status");
     private static final ResourceDefinitionContext FLINK_DEPLOYMENTS = new ResourceDefinitionContext.Builder()
             .withGroup("flink.apache.org").withVersion("v1beta1").withPlural("flinkdeployments").withKind("FlinkDeployment")
             .withNamespaced(true).build();
@@ -103,7 +107,7 @@ final class OperatorBenchmark {
         ControlPlane controlPlane = null;
         try {
             Report.progress("starting a private control plane in %s", work);
-            controlPlane = ControlPlane.start(work.resolve("control-plane"));
+            controlPlane = ControlPlane.start(work.resolve("control-plane"), List.of(PIPELINE_STATUS));
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(Config.fromKubeconfig(Files.readString(controlPlane.kubeconfig()))).build();
             installCrds(client);
@@ -162,6 +166,7 @@ final class OperatorBenchmark {
             Report.line("cpu_s_after_start", afterStart.cpuSeconds());
             List<AuditEvent> creation = audit.readOperatorEvents();
             reportRequests("creation", creation, pipelines);
+            reportStatusChanges("creation", creation);
 
             Duration steady = resync.multipliedBy(3).plusSeconds(5);
             Report.progress("steady state: %s (three resyncs of %s)", steady, resync);
@@ -169,6 +174,10 @@ final class OperatorBenchmark {
             Usage afterSteady = Usage.of(operator.pid());
             List<AuditEvent> steadyEvents = audit.readOperatorEvents();
             reportRequests("steady", steadyEvents, pipelines);
+            reportStatusChanges("steady", steadyEvents);
+            steadyEvents.stream().filter(AuditEvent::isPipelineWrite).limit(20).forEach(write -> Report.line("steady_write",
+                    write.time() + " " + write.kind() + " " + write.name() + ": "
+                            + (write.changes() == null ? "(no body)" : write.changes().isEmpty() ? "nothing changed" : String.join("; ", write.changes()))));
             long steadyWrites = steadyEvents.stream().filter(AuditEvent::isPipelineWrite).count();
             long steadyLeaseWrites = steadyEvents.stream().filter(AuditEvent::isWrite).count() - steadyWrites;
             Report.line("steady_cpu_s", afterSteady.cpuSeconds() - afterStart.cpuSeconds());
@@ -194,6 +203,7 @@ final class OperatorBenchmark {
             Thread.sleep(5_000);
             List<AuditEvent> changeEvents = audit.readOperatorEvents();
             reportRequests("change", changeEvents, changed);
+            reportStatusChanges("change", changeEvents);
             Usage end = Usage.of(operator.pid());
             Report.line("rss_end_mb", end.rssMb());
             Report.line("rss_peak_mb", end.peakRssMb());
@@ -601,7 +611,11 @@ final class OperatorBenchmark {
 
     // --- the audit log --------------------------------------------------------------------------------------------
 
-    record AuditEvent(String verb, String resource, String subresource, String stage) {
+    /**
+     * One request of the operator; for a status patch, {@code changes} says what it changed against the pipeline's
+     * status patch before it ({@link StatusChanges}), else it is null.
+     */
+    record AuditEvent(String verb, String resource, String subresource, String stage, String name, String time, List<String> changes) {
         boolean isWrite() {
             return List.of("create", "update", "patch", "delete", "deletecollection").contains(verb);
         }
@@ -619,6 +633,7 @@ final class OperatorBenchmark {
     /** Reads the audit log from where it was last read: the operator's requests (its impersonated ServiceAccount). */
     static final class AuditReader {
         private final Path path;
+        private final Map<String, JsonNode> lastStatus = new java.util.HashMap<>();
         private long offset;
 
         AuditReader(Path path) {
@@ -655,8 +670,15 @@ final class OperatorBenchmark {
                     continue;
                 }
                 JsonNode object = event.path("objectRef");
+                String name = object.path("name").asText(null);
+                List<String> changes = null;
+                JsonNode body = event.path("requestObject");
+                if (body.isObject() && "status".equals(object.path("subresource").asText()) && event.path("responseStatus").path("code").asInt() < 300) {
+                    changes = StatusChanges.between(lastStatus.get(name), body.path("status"));
+                    lastStatus.put(name, body.path("status"));
+                }
                 events.add(new AuditEvent(event.path("verb").asText(), object.path("resource").asText(null),
-                        object.path("subresource").asText(null), stage));
+                        object.path("subresource").asText(null), stage, name, event.path("requestReceivedTimestamp").asText(), changes));
             }
             return events;
         }
@@ -672,6 +694,19 @@ final class OperatorBenchmark {
         Map<String, Long> byKind = events.stream().collect(Collectors.groupingBy(AuditEvent::kind, TreeMap::new, Collectors.counting()));
         Report.line(phase + "_requests_by_kind", byKind.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * The status patches of a phase, counted by the status fields each changed (a condition by its type), e.g.
+     * {@code [job.restarts, lastCheckpoint.id]=11}: which of the operator's status writes were for what.
+     */
+    private static void reportStatusChanges(String phase, List<AuditEvent> events) {
+        Map<String, Long> byFields = events.stream().filter(event -> event.changes() != null)
+                .map(event -> event.changes().stream().map(StatusChanges::field)
+                        .collect(Collectors.toCollection(java.util.TreeSet::new)).toString())
+                .collect(Collectors.groupingBy(fields -> fields, TreeMap::new, Collectors.counting()));
+        Report.line(phase + "_status_patches_by_fields_changed", byFields.isEmpty() ? "(none)" : byFields.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
     }
 
     // --- the operator process -------------------------------------------------------------------------------------
