@@ -76,6 +76,7 @@ final class OperatorBenchmark {
     private final Path standinClasspath;
     private final boolean keep;
     private final boolean coldOnly;
+    private final boolean standInAfterApplied;
 
     OperatorBenchmark(Args args) {
         pipelines = args.integer("pipelines", 1000);
@@ -85,6 +86,7 @@ final class OperatorBenchmark {
         operatorJavaOptions = args.text("operator-java-opts", "");
         keep = args.flag("keep");
         coldOnly = args.flag("cold-only");
+        standInAfterApplied = args.flag("standin-after-applied");
         args.requireAllUsed();
         repo = Path.of(System.getProperty("bench.repo", ".")).toAbsolutePath().normalize();
         operatorClasspath = Path.of(required("bench.operator.classpath"));
@@ -117,7 +119,10 @@ final class OperatorBenchmark {
                     .withStringData(Map.of("username", "bench", "password", "bench-secret")).build()).create();
             jobManagers = jobManagerStub();
 
-            processes.add(startStandIn(controlPlane.kubeconfig(), work));
+            Process standIn = standInAfterApplied ? null : startStandIn(controlPlane.kubeconfig(), work);
+            if (standIn != null) {
+                processes.add(standIn);
+            }
             Report.progress("creating %d StreamingPipelines", pipelines);
             long createStart = System.nanoTime();
             createPipelines(client);
@@ -142,8 +147,14 @@ final class OperatorBenchmark {
             Report.line("cold_start_applied_p50_s", readiness.percentile(Stage.APPLIED, 0.5, startNanos));
             Usage afterApplied = Usage.of(operator.pid());
             Report.line("cpu_s_to_all_applied", afterApplied.cpuSeconds());
+            reportCpuOfAll("cpu_s_to_all_applied_by_process", operator, standIn, controlPlane);
             Machine.reportLoad("load_avg_all_applied");
             checkChildren(client);
+            if (standIn == null && !coldOnly) {
+                Report.progress("starting the Flink operator stand-in now that every pipeline is applied");
+                standIn = startStandIn(controlPlane.kubeconfig(), work);
+                processes.add(standIn);
+            }
             if (coldOnly) {
                 Usage usage = Usage.of(operator.pid());
                 List<AuditEvent> creation = audit.readOperatorEvents();
@@ -165,6 +176,7 @@ final class OperatorBenchmark {
             Usage afterStart = Usage.of(operator.pid());
             Report.line("rss_after_start_mb", afterStart.rssMb());
             Report.line("cpu_s_after_start", afterStart.cpuSeconds());
+            reportCpuOfAll("cpu_s_to_all_ready_by_process", operator, standIn, controlPlane);
             List<AuditEvent> creation = audit.readOperatorEvents();
             reportRequests("creation", creation, pipelines);
             reportStatusChanges("creation", creation);
@@ -725,6 +737,26 @@ final class OperatorBenchmark {
                 .collect(Collectors.groupingBy(fields -> fields, TreeMap::new, Collectors.counting()));
         Report.line(phase + "_status_patches_by_fields_changed", byFields.isEmpty() ? "(none)" : byFields.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * CPU seconds of every process of the run since it started: the operator, the API server and etcd, the stand-in and
+     * this JVM (pipelines created, informers, the JobManager stub), which share the machine's cores.
+     */
+    private static void reportCpuOfAll(String key, Process operator, Process standIn, ControlPlane controlPlane) throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("operator", operator.pid());
+        pids.put("kube-apiserver", Long.parseLong(Files.readString(controlPlane.stateDir().resolve("kube-apiserver.pid")).trim()));
+        pids.put("etcd", Long.parseLong(Files.readString(controlPlane.stateDir().resolve("etcd.pid")).trim()));
+        if (standIn != null) {
+            pids.put("standin", standIn.pid());
+        }
+        pids.put("bench", ProcessHandle.current().pid());
+        List<String> cpu = new ArrayList<>();
+        for (Map.Entry<String, Long> process : pids.entrySet()) {
+            cpu.add(process.getKey() + "=" + Report.number(Usage.of(process.getValue()).cpuSeconds()));
+        }
+        Report.line(key, String.join(" ", cpu));
     }
 
     // --- the operator process -------------------------------------------------------------------------------------
