@@ -170,7 +170,7 @@ final class OperatorBenchmark {
             readiness.await(Stage.READY, pipelines, p -> true, startNanos, timeout, operator);
             Report.line("cold_start_all_ready_s", seconds(System.nanoTime() - startNanos));
             Report.line("cold_start_ready_p50_s", readiness.percentile(Stage.READY, 0.5, startNanos));
-            Report.line("cold_start_running_before_jobmanager_report", readiness.readyBeforeReport());
+            Report.line("cold_start_running_before_jobmanager_report", readiness.runningBeforeReport());
             Machine.reportLoad("load_avg_all_ready");
             Thread.sleep(5_000); // what a reconcile in flight writes at the end still belongs to the creation
             Usage afterStart = Usage.of(operator.pid());
@@ -539,7 +539,7 @@ final class OperatorBenchmark {
         private final Map<Stage, Map<String, Long>> seen = Map.of(Stage.APPLIED, new ConcurrentHashMap<>(),
                 Stage.READY, new ConcurrentHashMap<>());
         private final Map<String, String> specHashes = new ConcurrentHashMap<>();
-        private final java.util.Set<String> readyBeforeReport = ConcurrentHashMap.newKeySet();
+        private final java.util.Set<String> runningBeforeReport = ConcurrentHashMap.newKeySet();
 
         @Override
         public void onAdd(GenericKubernetesResource pipeline) {
@@ -570,7 +570,7 @@ final class OperatorBenchmark {
             if (reached(Stage.APPLIED, generation, status)) {
                 specHashes.put(name, status.path("lastAppliedSpecHash").asText());
                 if (!hasJobManagerReport(status) && "Running".equals(status.path("phase").asText())) {
-                    readyBeforeReport.add(name);
+                    runningBeforeReport.add(name);
                 }
             }
         }
@@ -601,8 +601,8 @@ final class OperatorBenchmark {
         }
 
         /** The pipelines seen in phase Running before their status had the JobManager's report. */
-        int readyBeforeReport() {
-            return readyBeforeReport.size();
+        int runningBeforeReport() {
+            return runningBeforeReport.size();
         }
 
         Map<String, String> specHashes() {
