@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.streampipe.testkit.kube.AuditLog;
 import io.streampipe.testkit.kube.ControlPlane;
 
 import java.io.ByteArrayInputStream;
@@ -43,7 +44,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code bench operator}: N StreamingPipelines on a private kube-apiserver (kube-testkit's {@link ControlPlane}, free
- * ports, audit log at level Metadata), our operator's real main as a process of its own under the chart's RBAC, JVM
+ * ports, audit log at level Metadata, and Request for the pipelines' status patches, so that what each one changed can
+ * be told), our operator's real main as a process of its own under the chart's RBAC, JVM
  * options, environment and memory limit (rendered with helm, as the sandbox does), and the Flink operator stand-in in
  * {@code --no-clusters} mode: FKO 1.16's status writes, no Flink. Measured: operator start to every pipeline
  * reconciled, the operator's API requests per pipeline (audit log, its impersonated ServiceAccount only) at creation,
@@ -58,6 +60,8 @@ final class OperatorBenchmark {
     private static final ResourceDefinitionContext PIPELINES = new ResourceDefinitionContext.Builder()
             .withGroup("streampipe.io").withVersion("v1alpha1").withPlural("streamingpipelines").withKind("StreamingPipeline")
             .withNamespaced(true).build();
+    /** The one resource whose writes are audited with their body: a status patch says what it changed. */
+    private static final AuditLog.Resource PIPELINE_STATUS = new AuditLog.Resource("streampipe.io", "streamingpipelines/status");
     private static final ResourceDefinitionContext FLINK_DEPLOYMENTS = new ResourceDefinitionContext.Builder()
             .withGroup("flink.apache.org").withVersion("v1beta1").withPlural("flinkdeployments").withKind("FlinkDeployment")
             .withNamespaced(true).build();
@@ -72,6 +76,7 @@ final class OperatorBenchmark {
     private final Path standinClasspath;
     private final boolean keep;
     private final boolean coldOnly;
+    private final boolean standInAfterApplied;
 
     OperatorBenchmark(Args args) {
         pipelines = args.integer("pipelines", 1000);
@@ -81,6 +86,7 @@ final class OperatorBenchmark {
         operatorJavaOptions = args.text("operator-java-opts", "");
         keep = args.flag("keep");
         coldOnly = args.flag("cold-only");
+        standInAfterApplied = args.flag("standin-after-applied");
         args.requireAllUsed();
         repo = Path.of(System.getProperty("bench.repo", ".")).toAbsolutePath().normalize();
         operatorClasspath = Path.of(required("bench.operator.classpath"));
@@ -103,7 +109,7 @@ final class OperatorBenchmark {
         ControlPlane controlPlane = null;
         try {
             Report.progress("starting a private control plane in %s", work);
-            controlPlane = ControlPlane.start(work.resolve("control-plane"));
+            controlPlane = ControlPlane.start(work.resolve("control-plane"), List.of(PIPELINE_STATUS));
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(Config.fromKubeconfig(Files.readString(controlPlane.kubeconfig()))).build();
             installCrds(client);
@@ -113,7 +119,10 @@ final class OperatorBenchmark {
                     .withStringData(Map.of("username", "bench", "password", "bench-secret")).build()).create();
             jobManagers = jobManagerStub();
 
-            processes.add(startStandIn(controlPlane.kubeconfig(), work));
+            Process standIn = standInAfterApplied ? null : startStandIn(controlPlane.kubeconfig(), work);
+            if (standIn != null) {
+                processes.add(standIn);
+            }
             Report.progress("creating %d StreamingPipelines", pipelines);
             long createStart = System.nanoTime();
             createPipelines(client);
@@ -138,8 +147,14 @@ final class OperatorBenchmark {
             Report.line("cold_start_applied_p50_s", readiness.percentile(Stage.APPLIED, 0.5, startNanos));
             Usage afterApplied = Usage.of(operator.pid());
             Report.line("cpu_s_to_all_applied", afterApplied.cpuSeconds());
+            reportCpuOfAll("cpu_s_to_all_applied_by_process", operator, standIn, controlPlane);
             Machine.reportLoad("load_avg_all_applied");
             checkChildren(client);
+            if (standIn == null && !coldOnly) {
+                Report.progress("starting the Flink operator stand-in now that every pipeline is applied");
+                standIn = startStandIn(controlPlane.kubeconfig(), work);
+                processes.add(standIn);
+            }
             if (coldOnly) {
                 Usage usage = Usage.of(operator.pid());
                 List<AuditEvent> creation = audit.readOperatorEvents();
@@ -155,13 +170,16 @@ final class OperatorBenchmark {
             readiness.await(Stage.READY, pipelines, p -> true, startNanos, timeout, operator);
             Report.line("cold_start_all_ready_s", seconds(System.nanoTime() - startNanos));
             Report.line("cold_start_ready_p50_s", readiness.percentile(Stage.READY, 0.5, startNanos));
+            Report.line("cold_start_running_before_jobmanager_report", readiness.runningBeforeReport());
             Machine.reportLoad("load_avg_all_ready");
             Thread.sleep(5_000); // what a reconcile in flight writes at the end still belongs to the creation
             Usage afterStart = Usage.of(operator.pid());
             Report.line("rss_after_start_mb", afterStart.rssMb());
             Report.line("cpu_s_after_start", afterStart.cpuSeconds());
+            reportCpuOfAll("cpu_s_to_all_ready_by_process", operator, standIn, controlPlane);
             List<AuditEvent> creation = audit.readOperatorEvents();
             reportRequests("creation", creation, pipelines);
+            reportStatusChanges("creation", creation);
 
             Duration steady = resync.multipliedBy(3).plusSeconds(5);
             Report.progress("steady state: %s (three resyncs of %s)", steady, resync);
@@ -169,6 +187,10 @@ final class OperatorBenchmark {
             Usage afterSteady = Usage.of(operator.pid());
             List<AuditEvent> steadyEvents = audit.readOperatorEvents();
             reportRequests("steady", steadyEvents, pipelines);
+            reportStatusChanges("steady", steadyEvents);
+            steadyEvents.stream().filter(AuditEvent::isPipelineWrite).limit(20).forEach(write -> Report.line("steady_write",
+                    write.time() + " " + write.kind() + " " + write.name() + ": "
+                            + (write.changes() == null ? "(no body)" : write.changes().isEmpty() ? "nothing changed" : String.join("; ", write.changes()))));
             long steadyWrites = steadyEvents.stream().filter(AuditEvent::isPipelineWrite).count();
             long steadyLeaseWrites = steadyEvents.stream().filter(AuditEvent::isWrite).count() - steadyWrites;
             Report.line("steady_cpu_s", afterSteady.cpuSeconds() - afterStart.cpuSeconds());
@@ -194,6 +216,7 @@ final class OperatorBenchmark {
             Thread.sleep(5_000);
             List<AuditEvent> changeEvents = audit.readOperatorEvents();
             reportRequests("change", changeEvents, changed);
+            reportStatusChanges("change", changeEvents);
             Usage end = Usage.of(operator.pid());
             Report.line("rss_end_mb", end.rssMb());
             Report.line("rss_peak_mb", end.peakRssMb());
@@ -459,7 +482,10 @@ final class OperatorBenchmark {
      * What is awaited of a pipeline. APPLIED: the operator has reconciled its current generation: a status for it that
      * names a spec hash and an existing FlinkDeployment (the operator writes one before applying, with no FlinkDeployment
      * the first time, and one after; for a change, {@link Generations} tells when the FlinkDeployment changed). READY:
-     * besides, Ready=True with its job RUNNING and no upgrade in progress, which takes the stand-in's loops too.
+     * besides, Ready=True with its job RUNNING and no upgrade in progress, which takes the stand-in's loops too, and the
+     * JobManager's report in the status ({@code job.restarts} and {@code lastCheckpoint.id}, which only the stub's
+     * answer gives): a Running status written when the JobManager did not answer within the operator's timeout lacks
+     * them, and the next poll adds them (one status patch that belongs to the creation, not to the steady state).
      */
     enum Stage { APPLIED, READY }
 
@@ -513,6 +539,7 @@ final class OperatorBenchmark {
         private final Map<Stage, Map<String, Long>> seen = Map.of(Stage.APPLIED, new ConcurrentHashMap<>(),
                 Stage.READY, new ConcurrentHashMap<>());
         private final Map<String, String> specHashes = new ConcurrentHashMap<>();
+        private final java.util.Set<String> runningBeforeReport = ConcurrentHashMap.newKeySet();
 
         @Override
         public void onAdd(GenericKubernetesResource pipeline) {
@@ -542,6 +569,9 @@ final class OperatorBenchmark {
             }
             if (reached(Stage.APPLIED, generation, status)) {
                 specHashes.put(name, status.path("lastAppliedSpecHash").asText());
+                if (!hasJobManagerReport(status) && "Running".equals(status.path("phase").asText())) {
+                    runningBeforeReport.add(name);
+                }
             }
         }
 
@@ -562,7 +592,17 @@ final class OperatorBenchmark {
                 }
             }
             return ready && "RUNNING".equals(status.path("job").path("state").asText())
-                    && (status.path("upgrade").isMissingNode() || status.path("upgrade").isNull());
+                    && (status.path("upgrade").isMissingNode() || status.path("upgrade").isNull())
+                    && hasJobManagerReport(status);
+        }
+
+        static boolean hasJobManagerReport(JsonNode status) {
+            return status.path("job").path("restarts").isNumber() && status.path("lastCheckpoint").path("id").isNumber();
+        }
+
+        /** The pipelines seen in phase Running before their status had the JobManager's report. */
+        int runningBeforeReport() {
+            return runningBeforeReport.size();
         }
 
         Map<String, String> specHashes() {
@@ -601,7 +641,11 @@ final class OperatorBenchmark {
 
     // --- the audit log --------------------------------------------------------------------------------------------
 
-    record AuditEvent(String verb, String resource, String subresource, String stage) {
+    /**
+     * One request of the operator; for a status patch, {@code changes} says what it changed against the pipeline's
+     * status patch before it ({@link StatusChanges}), else it is null.
+     */
+    record AuditEvent(String verb, String resource, String subresource, String stage, String name, String time, List<String> changes) {
         boolean isWrite() {
             return List.of("create", "update", "patch", "delete", "deletecollection").contains(verb);
         }
@@ -619,6 +663,7 @@ final class OperatorBenchmark {
     /** Reads the audit log from where it was last read: the operator's requests (its impersonated ServiceAccount). */
     static final class AuditReader {
         private final Path path;
+        private final Map<String, JsonNode> lastStatus = new java.util.HashMap<>();
         private long offset;
 
         AuditReader(Path path) {
@@ -655,8 +700,15 @@ final class OperatorBenchmark {
                     continue;
                 }
                 JsonNode object = event.path("objectRef");
+                String name = object.path("name").asText(null);
+                List<String> changes = null;
+                JsonNode body = event.path("requestObject");
+                if (body.isObject() && "status".equals(object.path("subresource").asText()) && event.path("responseStatus").path("code").asInt() < 300) {
+                    changes = StatusChanges.between(lastStatus.get(name), body.path("status"));
+                    lastStatus.put(name, body.path("status"));
+                }
                 events.add(new AuditEvent(event.path("verb").asText(), object.path("resource").asText(null),
-                        object.path("subresource").asText(null), stage));
+                        object.path("subresource").asText(null), stage, name, event.path("requestReceivedTimestamp").asText(), changes));
             }
             return events;
         }
@@ -672,6 +724,39 @@ final class OperatorBenchmark {
         Map<String, Long> byKind = events.stream().collect(Collectors.groupingBy(AuditEvent::kind, TreeMap::new, Collectors.counting()));
         Report.line(phase + "_requests_by_kind", byKind.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * The status patches of a phase, counted by the status fields each changed (a condition by its type), e.g.
+     * {@code [job.restarts, lastCheckpoint.id]=11}: which of the operator's status writes were for what.
+     */
+    private static void reportStatusChanges(String phase, List<AuditEvent> events) {
+        Map<String, Long> byFields = events.stream().filter(event -> event.changes() != null)
+                .map(event -> event.changes().stream().map(StatusChanges::field)
+                        .collect(Collectors.toCollection(java.util.TreeSet::new)).toString())
+                .collect(Collectors.groupingBy(fields -> fields, TreeMap::new, Collectors.counting()));
+        Report.line(phase + "_status_patches_by_fields_changed", byFields.isEmpty() ? "(none)" : byFields.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * CPU seconds of every process of the run since it started: the operator, the API server and etcd, the stand-in and
+     * this JVM (pipelines created, informers, the JobManager stub), which share the machine's cores.
+     */
+    private static void reportCpuOfAll(String key, Process operator, Process standIn, ControlPlane controlPlane) throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("operator", operator.pid());
+        pids.put("kube-apiserver", Long.parseLong(Files.readString(controlPlane.stateDir().resolve("kube-apiserver.pid")).trim()));
+        pids.put("etcd", Long.parseLong(Files.readString(controlPlane.stateDir().resolve("etcd.pid")).trim()));
+        if (standIn != null) {
+            pids.put("standin", standIn.pid());
+        }
+        pids.put("bench", ProcessHandle.current().pid());
+        List<String> cpu = new ArrayList<>();
+        for (Map.Entry<String, Long> process : pids.entrySet()) {
+            cpu.add(process.getKey() + "=" + Report.number(Usage.of(process.getValue()).cpuSeconds()));
+        }
+        Report.line(key, String.join(" ", cpu));
     }
 
     // --- the operator process -------------------------------------------------------------------------------------

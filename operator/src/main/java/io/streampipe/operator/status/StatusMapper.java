@@ -82,7 +82,10 @@ public final class StatusMapper {
         status.sourceEpoch = applied.sourceEpoch();
         status.resumedFrom = applied.resumedFrom();
         status.job = job(flink, jobReport, previous.job);
-        status.lastCheckpoint = jobReport.flatMap(StatusMapper::lastCheckpoint).or(() -> lastCheckpoint(flink))
+        // Without the JobManager's answer, FKO's record of a checkpoint it triggered counts only if newer than what the
+        // status holds: an older one in its place would be a write now and another at the next answer.
+        status.lastCheckpoint = jobReport.flatMap(StatusMapper::lastCheckpoint)
+                .or(() -> lastCheckpoint(flink).filter(checkpoint -> newer(checkpoint, previous.lastCheckpoint)))
                 .orElse(previous.lastCheckpoint);
         boolean suspendWanted = pipeline.getSpec().state == StreamingPipelineSpec.State.SUSPENDED;
         status.savepointHistory = keepReasons(savepointHistory(flink, suspendWanted), previous);
@@ -327,6 +330,11 @@ public final class StatusMapper {
                     checkpoint.time = Instant.ofEpochMilli(observed.getTimeStamp()).toString();
                     return checkpoint;
                 });
+    }
+
+    private static boolean newer(StreamingPipelineStatus.Checkpoint checkpoint, StreamingPipelineStatus.Checkpoint than) {
+        Optional<Instant> known = Optional.ofNullable(than).map(c -> c.time).flatMap(StatusMapper::instant);
+        return known.isEmpty() || instant(checkpoint.time).filter(time -> time.isAfter(known.get())).isPresent();
     }
 
     private static Optional<StreamingPipelineStatus.Savepoint> lastSavepoint(FlinkObservation flink, boolean suspendWanted) {

@@ -16,6 +16,8 @@ import io.streampipe.operator.testing.Examples;
 import io.streampipe.operator.testing.FlinkStatuses;
 import io.streampipe.standin.fko.FkoStatus;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.flink.kubernetes.operator.api.status.Checkpoint;
+import org.apache.flink.kubernetes.operator.api.status.SnapshotTriggerType;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 import org.apache.flink.kubernetes.operator.api.status.FlinkDeploymentStatus;
 import org.apache.flink.kubernetes.operator.api.status.SavepointFormatType;
@@ -274,6 +276,25 @@ class UpgradeStabilityTest {
         assertThat(condition(status, Conditions.DEGRADED).getMessage()).contains("restarted 3 times", RESTART_CAUSE);
         assertThat(status.job.restarts).isEqualTo(3L);
         assertThat(status.job.lastException).isEqualTo(RESTART_CAUSE);
+    }
+
+    @Test
+    void aLookTheJobManagerDoesNotAnswerKeepsItsCheckpointOverAnOlderOneTheFlinkOperatorTriggered() {
+        // FKO records the checkpoints it triggers itself (kubernetes.operator.periodic.checkpoint.interval, which a
+        // user can set in spec.flinkConfiguration) with their trigger time only: CheckpointInfo.updateLastCheckpoint.
+        deployment.getStatus().getJobStatus().getCheckpointInfo()
+                .updateLastCheckpoint(Checkpoint.of(T0.toEpochMilli(), SnapshotTriggerType.PERIODIC));
+
+        StreamingPipelineStatus unanswered = map(Optional.empty(), Optional.empty(), T0.plusSeconds(30));
+
+        assertThat(unanswered.lastCheckpoint.id).isEqualTo(5L);
+        assertThat(unanswered.lastCheckpoint.time).isEqualTo(T0.plusSeconds(5).toString());
+        assertThat(StatusDiff.changed(pipeline.getStatus(), unanswered)).as("a status patch for a JobManager that did not answer").isFalse();
+
+        deployment.getStatus().getJobStatus().getCheckpointInfo()
+                .updateLastCheckpoint(Checkpoint.of(T0.plusSeconds(60).toEpochMilli(), SnapshotTriggerType.PERIODIC));
+        assertThat(map(Optional.empty(), Optional.empty(), T0.plusSeconds(90)).lastCheckpoint.time)
+                .as("a newer checkpoint FKO triggered").isEqualTo(T0.plusSeconds(60).toString());
     }
 
     @Test

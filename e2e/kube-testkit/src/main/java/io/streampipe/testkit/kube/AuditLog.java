@@ -12,7 +12,9 @@ import java.util.Set;
 
 /**
  * The kube-apiserver audit log of a test control plane: every request at level Metadata, one
- * event per request (the RequestReceived stage is omitted; watches also log ResponseStarted).
+ * event per request (the RequestReceived stage is omitted; watches also log ResponseStarted);
+ * the writes to the {@link Resource}s the control plane was started with at level Request, with
+ * their body ({@link Event#requestObject()}).
  * Requests the API server makes to itself (user {@code system:apiserver}) are included; filter
  * by {@link Event#user()} to count what a component under test did.
  */
@@ -65,12 +67,33 @@ public final class AuditLog {
                 object.path("namespace").asText(null),
                 object.path("name").asText(null),
                 event.path("responseStatus").path("code").asInt(),
-                event.path("requestURI").asText());
+                event.path("requestURI").asText(),
+                event.has("requestObject") ? event.get("requestObject") : null);
     }
 
-    /** One audited request; {@code resource} is the plural, e.g. {@code flinkdeployments}. */
+    /**
+     * A resource of the API, e.g. {@code new Resource("streampipe.io", "streamingpipelines/status")}: its group
+     * ({@code ""} for the core group) and its plural, with {@code /subresource} for a subresource.
+     */
+    public record Resource(String group, String resource) {
+        public Resource {
+            if (!group.matches("[a-z0-9.-]*") || !resource.matches("[a-z0-9-]+(/[a-z0-9-]+)?")) {
+                throw new IllegalArgumentException("not an API group and resource[/subresource]: '" + group + "', '" + resource + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return group + ":" + resource;
+        }
+    }
+
+    /**
+     * One audited request; {@code resource} is the plural, e.g. {@code flinkdeployments}; {@code requestObject} the
+     * body of a write audited at level Request, else null.
+     */
     public record Event(String verb, String user, String resource, String subresource, String namespace,
-            String name, int responseCode, String requestUri) {
+            String name, int responseCode, String requestUri, JsonNode requestObject) {
 
         public boolean isWrite() {
             return WRITE_VERBS.contains(verb);

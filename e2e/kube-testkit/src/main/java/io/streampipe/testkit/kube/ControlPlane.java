@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,15 +59,26 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * Starts a fresh control plane with its state (certificates, etcd data, logs) in {@code
-     * stateDir}. Installs no CRDs.
+     * stateDir}. Installs no CRDs. Its audit log is at level Metadata.
      */
     public static ControlPlane start(Path stateDir) {
+        return start(stateDir, List.of());
+    }
+
+    /**
+     * A control plane whose audit log also records the body of every create, update and patch
+     * of the given resources (level Request), e.g. to see what a status patch changed. Bodies
+     * make the log large: name only the resources whose writes are looked at.
+     */
+    public static ControlPlane start(Path stateDir, List<AuditLog.Resource> requestBodies) {
         Path binDir = findBinDir();
         run(Map.of(), BINARY_BUILD_TIMEOUT, binDir.resolve("install-binaries").toString());
 
         Map<String, String> env = Map.of(
                 "STREAMPIPE_CP_DIR", stateDir.toString(),
-                "STREAMPIPE_CP_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+                "STREAMPIPE_CP_PARENT_PID", Long.toString(ProcessHandle.current().pid()),
+                "STREAMPIPE_CP_AUDIT_REQUEST_BODIES", requestBodies.stream().map(AuditLog.Resource::toString)
+                        .collect(Collectors.joining(",")));
         ControlPlane controlPlane;
         try {
             List<String> output = run(env, START_TIMEOUT, binDir.resolve("control-plane").toString(), "up", "--no-crds");
@@ -84,7 +96,10 @@ public final class ControlPlane implements AutoCloseable {
         return kubeconfig;
     }
 
-    /** The kube-apiserver audit log: JSON lines, level Metadata, one event per request. */
+    /**
+     * The kube-apiserver audit log: JSON lines, one event per request, level Metadata (Request
+     * for the resources given to {@link #start(Path, List)}).
+     */
     public Path auditLog() {
         return auditLog;
     }

@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <p>Or {@code @ExtendWith(KubeApiServer.class)} with a {@link KubernetesClient} (or {@code
  * KubeApiServer}) parameter on test or lifecycle methods, for the defaults.
  *
- * <p>{@link #auditLog()} gives the requests made so far (level Metadata), e.g. to assert that a
- * reconcile in steady state writes nothing.
+ * <p>{@link #auditLog()} gives the requests made so far (level Metadata, or Request with the
+ * body for what {@link #withRequestBodiesAudited} names), e.g. to assert that a reconcile in
+ * steady state writes nothing.
  *
  * <p>It is an API server only: no kube-controller-manager, scheduler or kubelet. Hence pods never
  * run, namespace deletion never finishes (namespaces stay Terminating), ownerReferences are not
@@ -80,6 +81,7 @@ public final class KubeApiServer implements BeforeAllCallback, AfterAllCallback,
 
     private final boolean flinkOperatorCrds;
     private final List<Path> crdFiles;
+    private final List<AuditLog.Resource> auditedBodies;
 
     private Path stateDir;
     private ControlPlane controlPlane;
@@ -87,24 +89,35 @@ public final class KubeApiServer implements BeforeAllCallback, AfterAllCallback,
 
     /** A control plane with the Flink Kubernetes Operator CRDs. */
     public KubeApiServer() {
-        this(true, List.of());
+        this(true, List.of(), List.of());
     }
 
-    private KubeApiServer(boolean flinkOperatorCrds, List<Path> crdFiles) {
+    private KubeApiServer(boolean flinkOperatorCrds, List<Path> crdFiles, List<AuditLog.Resource> auditedBodies) {
         this.flinkOperatorCrds = flinkOperatorCrds;
         this.crdFiles = List.copyOf(crdFiles);
+        this.auditedBodies = List.copyOf(auditedBodies);
     }
 
     /** This configuration plus the CRDs in the given YAML files (one or more documents each). */
     public KubeApiServer withCrds(Path... yamlFiles) {
         List<Path> all = new ArrayList<>(crdFiles);
         all.addAll(Arrays.asList(yamlFiles));
-        return new KubeApiServer(flinkOperatorCrds, all);
+        return new KubeApiServer(flinkOperatorCrds, all, auditedBodies);
     }
 
     /** This configuration without the Flink Kubernetes Operator CRDs. */
     public KubeApiServer withoutFlinkOperatorCrds() {
-        return new KubeApiServer(false, crdFiles);
+        return new KubeApiServer(false, crdFiles, auditedBodies);
+    }
+
+    /**
+     * This configuration with the body of every write to these resources in the audit log
+     * ({@link AuditLog.Event#requestObject()}); the rest stays at level Metadata.
+     */
+    public KubeApiServer withRequestBodiesAudited(AuditLog.Resource... resources) {
+        List<AuditLog.Resource> all = new ArrayList<>(auditedBodies);
+        all.addAll(Arrays.asList(resources));
+        return new KubeApiServer(flinkOperatorCrds, crdFiles, all);
     }
 
     @Override
@@ -113,7 +126,7 @@ public final class KubeApiServer implements BeforeAllCallback, AfterAllCallback,
         // Parsing the large Flink CRDs takes seconds in a fresh JVM; do it while the control plane starts.
         CompletableFuture<List<CustomResourceDefinition>> crds = CompletableFuture.supplyAsync(this::loadCrds);
         stateDir = Files.createTempDirectory("streampipe-kube-");
-        controlPlane = ControlPlane.start(stateDir);
+        controlPlane = ControlPlane.start(stateDir, auditedBodies);
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(controlPlane.kubeconfig().toFile()))
                 .build();

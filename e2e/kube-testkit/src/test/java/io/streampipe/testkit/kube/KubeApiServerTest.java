@@ -1,6 +1,7 @@
 package io.streampipe.testkit.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KubeApiServerTest {
 
     @RegisterExtension
-    static final KubeApiServer apiServer = new KubeApiServer();
+    static final KubeApiServer apiServer = new KubeApiServer()
+            .withRequestBodiesAudited(new AuditLog.Resource("", "configmaps"));
 
     private final KubernetesClient client = apiServer.client();
 
@@ -52,6 +54,32 @@ class KubeApiServerTest {
                     assertThat(event.namespace()).isEqualTo("default");
                     assertThat(event.responseCode()).isEqualTo(201);
                 });
+    }
+
+    @Test
+    void auditsTheBodiesOfWritesToTheResourcesNamedAndNoOthers() {
+        client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("with-body").endMetadata()
+                .addToData("pipeline.json", "{\"parallelism\": 2}")
+                .build()).create();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("without-body").endMetadata().build()).create();
+
+        assertThat(apiServer.auditLog().writes())
+                .filteredOn(event -> "with-body".equals(event.name()))
+                .singleElement()
+                .satisfies(event -> assertThat(event.requestObject().path("data").path("pipeline.json").asText())
+                        .isEqualTo("{\"parallelism\": 2}"));
+        assertThat(apiServer.auditLog().writes())
+                .filteredOn(event -> "without-body".equals(event.name()))
+                .singleElement()
+                .satisfies(event -> assertThat(event.requestObject()).isNull());
+    }
+
+    @Test
+    void refusesAResourceThatIsNoGroupAndPlural() {
+        assertThatThrownBy(() -> new AuditLog.Resource("streampipe.io", "StreamingPipelines"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("StreamingPipelines");
     }
 
     @Test
