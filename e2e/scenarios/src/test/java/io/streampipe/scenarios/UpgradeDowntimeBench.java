@@ -75,6 +75,8 @@ class UpgradeDowntimeBench {
      * state in the time a backlog of this machine allows.
      */
     private static final int KEY_BYTES = Integer.getInteger("streampipe.bench.keyBytes", 0);
+    /** Extra {@code spec.flinkConfiguration} of the pipeline, "key=value,key=value" (e.g. RocksDB options). */
+    private static final String FLINK_CONF = System.getProperty("streampipe.bench.flinkConf", "");
     /** The savepoint of a large state takes minutes on this machine; spec.upgrade.timeout is 10 min. */
     private static final Duration UPGRADE_PATIENCE = Duration.ofMinutes(12);
 
@@ -305,6 +307,14 @@ class UpgradeDowntimeBench {
         spec.upgrade.stableCheckpoints = 1;
         spec.upgrade.timeout = "10m";
         spec.deletion.policy = io.streampipe.api.v1alpha1.DeletionSpec.Policy.CANCEL;
+        for (String entry : FLINK_CONF.split(",")) {
+            if (!entry.isBlank()) {
+                if (spec.flinkConfiguration == null) {
+                    spec.flinkConfiguration = new java.util.LinkedHashMap<>();
+                }
+                spec.flinkConfiguration.put(entry.substring(0, entry.indexOf('=')).trim(), entry.substring(entry.indexOf('=') + 1).trim());
+            }
+        }
         return pipeline;
     }
 
