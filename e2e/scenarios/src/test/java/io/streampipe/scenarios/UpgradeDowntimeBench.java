@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static io.streampipe.scenarios.Sandbox.condition;
@@ -67,6 +68,15 @@ class UpgradeDowntimeBench {
     private static final Path WORK = Path.of(System.getProperty("streampipe.sandboxState")).resolveSibling("bench-upgrade-work");
     private static final int PARTITIONS = 4;
     private static final int KEYS = 10_000;
+    /**
+     * The backlog's device ids: "k" and the key's number, or, with {@code streampipe.bench.keyBytes}, that many bytes:
+     * the number, then hex digits of a hash of it, as long unique device ids (URNs, paths) are. The state grows with the
+     * key's bytes at the same number of windows, and reading the backlog costs per event, so wide keys reach a large
+     * state in the time a backlog of this machine allows.
+     */
+    private static final int KEY_BYTES = Integer.getInteger("streampipe.bench.keyBytes", 0);
+    /** Extra {@code spec.flinkConfiguration} of the pipeline, "key=value,key=value" (e.g. RocksDB options). */
+    private static final String FLINK_CONF = System.getProperty("streampipe.bench.flinkConf", "");
     /** The savepoint of a large state takes minutes on this machine; spec.upgrade.timeout is 10 min. */
     private static final Duration UPGRADE_PATIENCE = Duration.ofMinutes(12);
 
@@ -123,14 +133,19 @@ class UpgradeDowntimeBench {
             FlinkRestClient loadedRest = sandbox.standIn().cluster(Sandbox.NAMESPACE, name).orElseThrow().rest();
             long stateBytes = loadedRest.checkpoints(loaded.job.id).latestCompleted().orElseThrow().stateSize();
             line(name + ".backlog_windows", Long.toString(produced));
+            line(name + ".backlog_key_bytes", Integer.toString(deviceId(KEYS - 1).length()));
             line(name + ".backlog_read_s", seconds(caughtUp - reading));
             line(name + ".backlog_events_per_s", Long.toString(produced * 1000 / Math.max(1, caughtUp - reading)));
             line(name + ".state_bytes", Long.toString(stateBytes));
 
             // Both savepoint formats of the loaded job, timed; the job runs on.
             String formatsDirectory = WORK.resolve("format-savepoints").toUri().toString();
-            line(name + ".savepoint_canonical_s", timedSavepoint(loadedRest, loaded.job.id, formatsDirectory, SavepointFormatType.CANONICAL));
-            line(name + ".savepoint_native_s", timedSavepoint(loadedRest, loaded.job.id, formatsDirectory, SavepointFormatType.NATIVE));
+            for (SavepointFormatType format : List.of(SavepointFormatType.CANONICAL, SavepointFormatType.NATIVE)) {
+                String key = name + ".savepoint_" + format.name().toLowerCase(Locale.ROOT);
+                TimedSavepoint taken = timedSavepoint(loadedRest, loaded.job.id, formatsDirectory, format);
+                line(key + "_s", taken.seconds());
+                line(key + "_bytes", taken.location().map(UpgradeDowntimeBench::bytesOnDisk).map(String::valueOf).orElse("none"));
+            }
 
             // Through the operator: a new image tag, a savepoint upgrade.
             String jobBefore = loaded.job.id;
@@ -165,6 +180,7 @@ class UpgradeDowntimeBench {
 
             String size = String.format(Locale.ROOT, "%.1f MB", stateBytes / 1e6);
             line(name + ".floor_savepoint_format", format.name());
+            line(name + ".floor_savepoint_bytes", Long.toString(bytesOnDisk(savepoint)));
             line(name + ".operator_change_to_first_row_s", seconds(operatorFirstRow));
             line(name + ".operator_results_stood_still_s", seconds(operatorStall));
             line(name + ".operator_status_lastUpgradeDowntime", upgraded.lastUpgradeDowntime);
@@ -181,14 +197,28 @@ class UpgradeDowntimeBench {
         }
     }
 
-    /** A savepoint of the running job in {@code format}, in seconds; or why there is none within ten minutes. */
-    private static String timedSavepoint(FlinkRestClient rest, String jobId, String directory, SavepointFormatType format) {
+    private record TimedSavepoint(String seconds, Optional<String> location) {
+    }
+
+    /** A savepoint of the running job in {@code format}, in seconds, and where; or why there is none within ten minutes. */
+    private static TimedSavepoint timedSavepoint(FlinkRestClient rest, String jobId, String directory, SavepointFormatType format) {
         long start = System.currentTimeMillis();
         try {
-            rest.awaitSavepoint(jobId, rest.triggerSavepoint(jobId, directory, format), Duration.ofMinutes(10));
-            return seconds(System.currentTimeMillis() - start);
+            String location = rest.awaitSavepoint(jobId, rest.triggerSavepoint(jobId, directory, format), Duration.ofMinutes(10));
+            return new TimedSavepoint(seconds(System.currentTimeMillis() - start), Optional.of(location));
         } catch (RuntimeException e) {
-            return "none after " + seconds(System.currentTimeMillis() - start) + " s: " + e.getMessage().lines().findFirst().orElse("");
+            return new TimedSavepoint("none after " + seconds(System.currentTimeMillis() - start) + " s: "
+                    + e.getMessage().lines().findFirst().orElse(""), Optional.empty());
+        }
+    }
+
+    /** The bytes of a savepoint the local clusters wrote (its directory's files). */
+    private static long bytesOnDisk(String location) {
+        Path directory = Path.of(java.net.URI.create(location.startsWith("file:") ? location : "file://" + location));
+        try (var files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -231,7 +261,7 @@ class UpgradeDowntimeBench {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new StringSerializer())) {
             for (long i = 0; i < windows; i++) {
-                String key = "k" + (i % KEYS);
+                String key = deviceId(i % KEYS);
                 long ts = start + (i / KEYS) * 1000;
                 producer.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), ts, key,
                         "{\"device\":\"" + key + "\",\"seq\":" + (1_000_000_000L + i) + ",\"ts\":\"" + Instant.ofEpochMilli(ts) + "\"}"));
@@ -239,6 +269,23 @@ class UpgradeDowntimeBench {
             producer.flush();
         }
         return windows;
+    }
+
+    static String deviceId(long key) {
+        StringBuilder id = new StringBuilder("k").append(key);
+        if (id.length() >= KEY_BYTES) {
+            return id.toString();
+        }
+        id.append('-');
+        long bits = key * 0x9E3779B97F4A7C15L + 1;
+        while (id.length() < KEY_BYTES) {
+            bits ^= bits << 13;
+            bits ^= bits >>> 7;
+            bits ^= bits << 17;
+            id.append(Long.toHexString(bits));
+        }
+        id.setLength(KEY_BYTES);
+        return id.toString();
     }
 
     private static StreamingPipeline pipeline(String name) {
@@ -260,6 +307,14 @@ class UpgradeDowntimeBench {
         spec.upgrade.stableCheckpoints = 1;
         spec.upgrade.timeout = "10m";
         spec.deletion.policy = io.streampipe.api.v1alpha1.DeletionSpec.Policy.CANCEL;
+        for (String entry : FLINK_CONF.split(",")) {
+            if (!entry.isBlank()) {
+                if (spec.flinkConfiguration == null) {
+                    spec.flinkConfiguration = new java.util.LinkedHashMap<>();
+                }
+                spec.flinkConfiguration.put(entry.substring(0, entry.indexOf('=')).trim(), entry.substring(entry.indexOf('=') + 1).trim());
+            }
+        }
         return pipeline;
     }
 
