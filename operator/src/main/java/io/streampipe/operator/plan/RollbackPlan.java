@@ -17,11 +17,12 @@ import java.util.Optional;
  * Rollback in the default mode: savepoint upgrades without Kubernetes HA, which the Flink Kubernetes Operator's own
  * rollback does not cover (it needs HA metadata, AbstractFlinkResourceReconciler#shouldRollBack, and is experimental).
  *
- * <p>An upgrade that is not stable within {@code spec.upgrade.timeout} (see {@link #deadline}) is rolled back, when the spec asks for it, to
- * the last spec that ran stable, restored from the savepoint the upgrade took when it stopped the old job: FKO's
- * {@code savepointRedeployNonce} with {@code initialSavepointPath} (AbstractJobReconciler#redeployWithSavepoint)
- * cancels the failing job and starts the old spec from that savepoint. Nothing the failed job did after the savepoint
- * is kept, which is safe because the sink upserts by key: the restored job writes the same rows again.
+ * <p>An upgrade that is not stable within {@code spec.upgrade.timeout} (see {@link #deadline}) is rolled back, when the
+ * spec asks for it, to the last spec that ran stable, restored from the savepoint the upgrade took when it stopped the
+ * old job: FKO's {@code savepointRedeployNonce} with {@code initialSavepointPath}
+ * (AbstractJobReconciler#redeployWithSavepoint) cancels the failing job and starts the old spec from that savepoint.
+ * Nothing the failed job did after the savepoint is kept, which is safe because the sink upserts by key: the restored
+ * job writes the same rows again.
  *
  * <p>The decision is recorded in {@code status.rollback} with the failed generation, so the same spec is not tried
  * again; the next spec change is applied as usual.
