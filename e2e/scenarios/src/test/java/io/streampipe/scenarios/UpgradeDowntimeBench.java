@@ -76,7 +76,7 @@ class UpgradeDowntimeBench {
      */
     private static final int KEY_BYTES = Integer.getInteger("streampipe.bench.keyBytes", 0);
     /** Extra {@code spec.flinkConfiguration} of the pipeline, "key=value,key=value" (e.g. RocksDB options). */
-    private static final String FLINK_CONF = System.getProperty("streampipe.bench.flinkConf", "");
+    private static final Map<String, String> FLINK_CONFIGURATION = BenchBacklog.flinkConfiguration(System.getProperty("streampipe.bench.flinkConf", ""));
     /** The savepoint of a large state takes minutes on this machine; spec.upgrade.timeout is 10 min. */
     private static final Duration UPGRADE_PATIENCE = Duration.ofMinutes(12);
 
@@ -133,7 +133,8 @@ class UpgradeDowntimeBench {
             FlinkRestClient loadedRest = sandbox.standIn().cluster(Sandbox.NAMESPACE, name).orElseThrow().rest();
             long stateBytes = loadedRest.checkpoints(loaded.job.id).latestCompleted().orElseThrow().stateSize();
             line(name + ".backlog_windows", Long.toString(produced));
-            line(name + ".backlog_key_bytes", Integer.toString(deviceId(KEYS - 1).length()));
+            line(name + ".flink_configuration", FLINK_CONFIGURATION.isEmpty() ? "none" : FLINK_CONFIGURATION.toString());
+            line(name + ".backlog_key_bytes", Integer.toString(BenchBacklog.deviceId(KEYS - 1, KEY_BYTES).length()));
             line(name + ".backlog_read_s", seconds(caughtUp - reading));
             line(name + ".backlog_events_per_s", Long.toString(produced * 1000 / Math.max(1, caughtUp - reading)));
             line(name + ".state_bytes", Long.toString(stateBytes));
@@ -261,7 +262,7 @@ class UpgradeDowntimeBench {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092",
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new StringSerializer())) {
             for (long i = 0; i < windows; i++) {
-                String key = deviceId(i % KEYS);
+                String key = BenchBacklog.deviceId(i % KEYS, KEY_BYTES);
                 long ts = start + (i / KEYS) * 1000;
                 producer.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), ts, key,
                         "{\"device\":\"" + key + "\",\"seq\":" + (1_000_000_000L + i) + ",\"ts\":\"" + Instant.ofEpochMilli(ts) + "\"}"));
@@ -269,23 +270,6 @@ class UpgradeDowntimeBench {
             producer.flush();
         }
         return windows;
-    }
-
-    static String deviceId(long key) {
-        StringBuilder id = new StringBuilder("k").append(key);
-        if (id.length() >= KEY_BYTES) {
-            return id.toString();
-        }
-        id.append('-');
-        long bits = key * 0x9E3779B97F4A7C15L + 1;
-        while (id.length() < KEY_BYTES) {
-            bits ^= bits << 13;
-            bits ^= bits >>> 7;
-            bits ^= bits << 17;
-            id.append(Long.toHexString(bits));
-        }
-        id.setLength(KEY_BYTES);
-        return id.toString();
     }
 
     private static StreamingPipeline pipeline(String name) {
@@ -307,13 +291,8 @@ class UpgradeDowntimeBench {
         spec.upgrade.stableCheckpoints = 1;
         spec.upgrade.timeout = "10m";
         spec.deletion.policy = io.streampipe.api.v1alpha1.DeletionSpec.Policy.CANCEL;
-        for (String entry : FLINK_CONF.split(",")) {
-            if (!entry.isBlank()) {
-                if (spec.flinkConfiguration == null) {
-                    spec.flinkConfiguration = new java.util.LinkedHashMap<>();
-                }
-                spec.flinkConfiguration.put(entry.substring(0, entry.indexOf('=')).trim(), entry.substring(entry.indexOf('=') + 1).trim());
-            }
+        if (!FLINK_CONFIGURATION.isEmpty()) {
+            spec.flinkConfiguration = new java.util.LinkedHashMap<>(FLINK_CONFIGURATION);
         }
         return pipeline;
     }
