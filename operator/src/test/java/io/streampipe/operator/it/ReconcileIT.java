@@ -2,6 +2,7 @@ package io.streampipe.operator.it;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The operator against a real kube-apiserver with the real FlinkDeployment CRD; the test plays user and Flink operator. */
 class ReconcileIT {
@@ -252,6 +254,13 @@ class ReconcileIT {
                     namespaceSelector:
                       matchLabels: {kubernetes.io/metadata.name: %s}
                 """.formatted(name, name, namespace)).create();
+        // The API server enforces a new policy a moment after it is created: wait until a delete is refused.
+        ConfigMap probe = new ConfigMapBuilder().withNewMetadata().withName("probe-deletes-refused").withNamespace(namespace)
+                .endMetadata().build();
+        Eventually.until(() -> {
+            apiServer.client().resource(probe).serverSideApply();
+            assertThatThrownBy(() -> apiServer.client().resource(probe).delete()).hasMessageContaining("ConfigMap deletes are refused");
+        });
     }
 
     @Test
