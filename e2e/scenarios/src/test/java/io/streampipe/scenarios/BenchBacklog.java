@@ -34,6 +34,20 @@ final class BenchBacklog {
         return id.toString();
     }
 
+    /** {@code --key-bytes}: 0 for the narrow ids, else the width of every id; anything else is refused with the option named. */
+    static int keyBytes(String option) {
+        try {
+            int bytes = Integer.parseInt(option.trim());
+            if (bytes >= 0) {
+                return bytes;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("--key-bytes (streampipe.bench.keyBytes): '" + option.trim()
+                + "' is not a number of bytes; allowed: 0 (ids k0..k9999) or a positive width");
+    }
+
     /**
      * {@code --flink-conf}'s "key=value,key=value" as a map; blank for none. An entry without '=' or with an empty key
      * is refused with the option named.

@@ -55,4 +55,14 @@ class BenchBacklogTest {
                 .hasMessageContaining("--flink-conf").hasMessageContaining("'state.backend.rocksdb.use-bloom-filter' is not key=value");
         assertThatThrownBy(() -> BenchBacklog.flinkConfiguration("=true")).hasMessageContaining("'=true' is not key=value");
     }
+
+    @Test
+    void keyBytesAreANumberOfBytesAndAnythingElseIsRefusedNamingTheOption() {
+        assertThat(BenchBacklog.keyBytes("0")).isZero();
+        assertThat(BenchBacklog.keyBytes(" 320 ")).isEqualTo(320);
+        for (String bad : new String[]{"abc", "-1", "", "3.5"}) {
+            assertThatThrownBy(() -> BenchBacklog.keyBytes(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--key-bytes").hasMessageContaining("'" + bad.trim() + "' is not a number of bytes");
+        }
+    }
 }

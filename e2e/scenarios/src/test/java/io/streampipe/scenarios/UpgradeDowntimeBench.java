@@ -74,7 +74,7 @@ class UpgradeDowntimeBench {
      * key's bytes at the same number of windows, and reading the backlog costs per event, so wide keys reach a large
      * state in the time a backlog of this machine allows.
      */
-    private static final int KEY_BYTES = Integer.getInteger("streampipe.bench.keyBytes", 0);
+    private static final int KEY_BYTES = BenchBacklog.keyBytes(System.getProperty("streampipe.bench.keyBytes", "0"));
     /** Extra {@code spec.flinkConfiguration} of the pipeline, "key=value,key=value" (e.g. RocksDB options). */
     private static final Map<String, String> FLINK_CONFIGURATION = BenchBacklog.flinkConfiguration(System.getProperty("streampipe.bench.flinkConf", ""));
     /** The savepoint of a large state takes minutes on this machine; spec.upgrade.timeout is 10 min. */
