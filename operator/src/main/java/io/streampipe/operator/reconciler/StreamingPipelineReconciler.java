@@ -181,7 +181,8 @@ public class StreamingPipelineReconciler implements Reconciler<StreamingPipeline
                 List<StatusEvents.Change> changes = context.managedWorkflowAndDependentResourceContext()
                         .get(AppliedChanges.class, AppliedChanges.class).map(AppliedChanges::all).orElse(List.of());
                 // The failure goes on top of what the reconcile stored before its apply, which records what the
-                // FlinkDeployment may now run; java-operator-sdk hands back the pipeline as the reconcile started.
+                // FlinkDeployment may now run; java-operator-sdk hands back the pipeline as the reconcile started (its
+                // ReconciliationDispatcher passes the resourceForExecution it gave reconcile to handleErrorStatusHandler).
                 StreamingPipeline stored = context.managedWorkflowAndDependentResourceContext()
                         .get(StoredBeforeApply.class, StoredBeforeApply.class).map(StoredBeforeApply::pipeline).orElse(pipeline);
                 statusWriter.write(stored, StatusMapper.map(stored, Applied.from(stored.getStatus()), flink, List.of(failure),
